@@ -1,0 +1,481 @@
+/**
+ * The default crypto provider: node:crypto (OpenSSL) for every classical
+ * primitive, @noble/post-quantum for ML-KEM-768 (node:crypto on Node 20 has none).
+ *
+ * Nothing here implements a cipher, a bignum or a curve: it adapts Node's
+ * primitives to the {@link CryptoProvider} interface and checks the inputs
+ * TLS needs checked (point formats, degenerate secrets, DH ranges).
+ */
+import * as nodeCrypto from 'node:crypto';
+import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
+import { NamedGroup, type AeadName } from '../registry.js';
+import {
+  KeyExchangeError,
+  type Aead,
+  type CryptoProvider,
+  type HashAlgorithm,
+  type HashContext,
+  type KeyAgreement,
+  type KeyExchangeResponse,
+  type PrivateKey,
+  type PublicKeyInfo,
+  type PublicKeyKind,
+  type SignatureAlgorithm,
+} from './provider.js';
+
+const { constants } = nodeCrypto;
+
+const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+class NodeHash implements HashContext {
+  constructor(private readonly h: nodeCrypto.Hash) {}
+  update(data: Uint8Array): void {
+    this.h.update(data);
+  }
+  digest(): Uint8Array {
+    return u8(this.h.copy().digest());
+  }
+  clone(): HashContext {
+    return new NodeHash(this.h.copy());
+  }
+}
+
+const AEAD_SPEC: Record<AeadName, { cipher: string; keyLength: number }> = {
+  AES_128_GCM: { cipher: 'aes-128-gcm', keyLength: 16 },
+  AES_256_GCM: { cipher: 'aes-256-gcm', keyLength: 32 },
+  CHACHA20_POLY1305: { cipher: 'chacha20-poly1305', keyLength: 32 },
+};
+
+class NodeAead implements Aead {
+  readonly keyLength: number;
+  readonly nonceLength = 12;
+  readonly tagLength = 16;
+  private readonly cipher: nodeCrypto.CipherGCMTypes | 'chacha20-poly1305';
+  private readonly key: nodeCrypto.KeyObject;
+
+  constructor(
+    readonly name: AeadName,
+    key: Uint8Array,
+  ) {
+    const spec = AEAD_SPEC[name];
+    if (key.length !== spec.keyLength) throw new RangeError(`${name} needs a ${spec.keyLength}-byte key`);
+    this.keyLength = spec.keyLength;
+    this.cipher = spec.cipher as nodeCrypto.CipherGCMTypes;
+    this.key = nodeCrypto.createSecretKey(key);
+  }
+
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    const c = nodeCrypto.createCipheriv(this.cipher as nodeCrypto.CipherGCMTypes, this.key, nonce, { authTagLength: 16 });
+    c.setAAD(aad, { plaintextLength: plaintext.length });
+    const body = c.update(plaintext);
+    c.final();
+    const tag = c.getAuthTag();
+    const out = new Uint8Array(body.length + 16);
+    out.set(body, 0);
+    out.set(tag, body.length);
+    return out;
+  }
+
+  open(nonce: Uint8Array, aad: Uint8Array, data: Uint8Array): Uint8Array | null {
+    if (data.length < 16 || nonce.length !== 12) return null;
+    const n = data.length - 16;
+    try {
+      const d = nodeCrypto.createDecipheriv(this.cipher as nodeCrypto.CipherGCMTypes, this.key, nonce, { authTagLength: 16 });
+      d.setAAD(aad, { plaintextLength: n });
+      d.setAuthTag(data.subarray(n));
+      const body = d.update(data.subarray(0, n));
+      d.final(); // throws when the tag does not verify
+      return u8(body);
+    } catch {
+      return null;
+    }
+  }
+}
+
+// SubjectPublicKeyInfo prefix for a raw X25519 public key (RFC 8410).
+const X25519_SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00]);
+
+function x25519PublicKey(raw: Uint8Array): nodeCrypto.KeyObject {
+  if (raw.length !== 32) throw new KeyExchangeError(`x25519 share must be 32 bytes, got ${raw.length}`);
+  const der = new Uint8Array(44);
+  der.set(X25519_SPKI_PREFIX);
+  der.set(raw, 12);
+  return nodeCrypto.createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
+}
+
+function isAllZero(b: Uint8Array): boolean {
+  let acc = 0;
+  for (let i = 0; i < b.length; i++) acc |= b[i]!;
+  return acc === 0;
+}
+
+/** X25519 (RFC 7748): Node generates and agrees; we check the all-zero result (RFC 8446 §7.4.2). */
+function x25519Start(): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
+  const { privateKey, publicKey } = nodeCrypto.generateKeyPairSync('x25519');
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  return {
+    publicShare: u8(spki).slice(12),
+    agree(peer) {
+      let secret: Uint8Array;
+      try {
+        secret = u8(nodeCrypto.diffieHellman({ privateKey, publicKey: x25519PublicKey(peer) }));
+      } catch (e) {
+        throw new KeyExchangeError(`x25519 agreement failed: ${(e as Error).message}`);
+      }
+      if (isAllZero(secret)) throw new KeyExchangeError('x25519 produced the all-zero shared secret');
+      return secret;
+    },
+  };
+}
+
+const EC_CURVES: Record<number, { curve: string; coordinateBytes: number }> = {
+  [NamedGroup.secp256r1]: { curve: 'prime256v1', coordinateBytes: 32 },
+  [NamedGroup.secp384r1]: { curve: 'secp384r1', coordinateBytes: 48 },
+  [NamedGroup.secp521r1]: { curve: 'secp521r1', coordinateBytes: 66 },
+};
+
+/** NIST curves: uncompressed points only (RFC 8422 §5.1.2, RFC 8446 §4.2.8.2); OpenSSL checks the point is on the curve. */
+function ecdhStart(group: number): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
+  const spec = EC_CURVES[group]!;
+  const ecdh = nodeCrypto.createECDH(spec.curve);
+  const pub = u8(ecdh.generateKeys());
+  return {
+    publicShare: pub,
+    agree(peer) {
+      if (peer.length !== 1 + 2 * spec.coordinateBytes || peer[0] !== 4) {
+        throw new KeyExchangeError(`${spec.curve} share must be an uncompressed point of ${1 + 2 * spec.coordinateBytes} bytes`);
+      }
+      try {
+        return u8(ecdh.computeSecret(peer));
+      } catch (e) {
+        throw new KeyExchangeError(`point not on ${spec.curve}: ${(e as Error).message}`);
+      }
+    },
+  };
+}
+
+/** Is 1 < y < p - 1 (as big-endian byte strings)? No bignum needed: compare bytes. */
+function dhPublicInRange(y: Uint8Array, p: Uint8Array): boolean {
+  let i = 0;
+  while (i < y.length && y[i] === 0) i++;
+  const ys = y.subarray(i);
+  if (ys.length === 0 || (ys.length === 1 && ys[0] === 1)) return false; // 0 or 1
+  // p - 1 differs from p only in the last byte for odd p.
+  const pm1 = Uint8Array.from(p);
+  pm1[pm1.length - 1]! -= 1;
+  if (ys.length !== pm1.length) return ys.length < pm1.length;
+  for (let j = 0; j < ys.length; j++) {
+    if (ys[j] !== pm1[j]) return ys[j]! < pm1[j]!;
+  }
+  return false; // equal to p - 1
+}
+
+function leftPad(b: Uint8Array, n: number): Uint8Array {
+  if (b.length >= n) return b;
+  const out = new Uint8Array(n);
+  out.set(b, n - b.length);
+  return out;
+}
+
+function dhStart(p: Uint8Array, g: Uint8Array): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
+  const dh = nodeCrypto.createDiffieHellman(Buffer.from(p), Buffer.from(g));
+  const pub = leftPad(u8(dh.generateKeys()), p.length);
+  return {
+    publicShare: pub,
+    agree(peer) {
+      if (!dhPublicInRange(peer, p)) throw new KeyExchangeError('DH public value out of range (must be 1 < y < p-1)');
+      let secret: Uint8Array;
+      try {
+        secret = leftPad(u8(dh.computeSecret(Buffer.from(peer))), p.length);
+      } catch (e) {
+        throw new KeyExchangeError(`DH agreement failed: ${(e as Error).message}`);
+      }
+      if (isAllZero(secret)) throw new KeyExchangeError('DH produced a zero secret');
+      return secret;
+    },
+  };
+}
+
+// draft-ietf-tls-ecdhe-mlkem: X25519MLKEM768 shares are ML-KEM first, then X25519.
+const MLKEM768_EK = 1184;
+const MLKEM768_CT = 1088;
+
+function hashName(h: HashAlgorithm): string {
+  return h === 'sha1' ? 'sha1' : h;
+}
+
+interface KeyWithOptions {
+  key: nodeCrypto.KeyObject;
+  padding?: number;
+  saltLength?: number;
+  dsaEncoding?: 'der';
+}
+
+function signOptions(key: nodeCrypto.KeyObject, alg: SignatureAlgorithm): { hash: string | null; key: KeyWithOptions } {
+  switch (alg.kind) {
+    case 'rsa-pkcs1':
+      return { hash: hashName(alg.hash), key: { key, padding: constants.RSA_PKCS1_PADDING } };
+    case 'rsa-pss':
+      return {
+        hash: hashName(alg.hash),
+        key: { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength },
+      };
+    case 'ecdsa':
+      return { hash: hashName(alg.hash), key: { key, dsaEncoding: 'der' } };
+    case 'ed25519':
+    case 'ed448':
+      return { hash: null, key: { key } };
+  }
+}
+
+function keyKind(k: nodeCrypto.KeyObject): PublicKeyKind {
+  switch (k.asymmetricKeyType) {
+    case 'rsa':
+      return 'rsa';
+    case 'rsa-pss':
+      return 'rsa-pss';
+    case 'ec':
+      return 'ec';
+    case 'ed25519':
+      return 'ed25519';
+    case 'ed448':
+      return 'ed448';
+    default:
+      return 'unknown';
+  }
+}
+
+const CURVE_NAMES: Record<string, { name: string; bits: number }> = {
+  prime256v1: { name: 'P-256', bits: 256 },
+  secp384r1: { name: 'P-384', bits: 384 },
+  secp521r1: { name: 'P-521', bits: 521 },
+};
+
+function describe(k: nodeCrypto.KeyObject): PublicKeyInfo {
+  const kind = keyKind(k);
+  const d = k.asymmetricKeyDetails ?? {};
+  if (kind === 'ec') {
+    const c = CURVE_NAMES[d.namedCurve ?? ''];
+    return c ? { kind, bits: c.bits, curve: c.name } : { kind: 'unknown', bits: 0 };
+  }
+  if (kind === 'rsa' || kind === 'rsa-pss') return { kind, bits: d.modulusLength ?? 0 };
+  if (kind === 'ed25519') return { kind, bits: 256 };
+  if (kind === 'ed448') return { kind, bits: 456 };
+  return { kind: 'unknown', bits: 0 };
+}
+
+/** Does this key type fit this algorithm? (node would happily verify ECDSA params against RSA keys' errors.) */
+function keyFits(info: PublicKeyInfo, alg: SignatureAlgorithm): boolean {
+  switch (alg.kind) {
+    case 'rsa-pkcs1':
+      return info.kind === 'rsa';
+    case 'rsa-pss':
+      return info.kind === 'rsa' || info.kind === 'rsa-pss';
+    case 'ecdsa':
+      return info.kind === 'ec';
+    case 'ed25519':
+      return info.kind === 'ed25519';
+    case 'ed448':
+      return info.kind === 'ed448';
+  }
+}
+
+class NodePrivateKey implements PrivateKey {
+  readonly kind: PublicKeyKind;
+  readonly bits: number;
+  readonly curve?: string;
+  readonly spki: Uint8Array;
+
+  constructor(private readonly key: nodeCrypto.KeyObject) {
+    const info = describe(key);
+    this.kind = info.kind;
+    this.bits = info.bits;
+    if (info.curve !== undefined) this.curve = info.curve;
+    this.spki = u8(nodeCrypto.createPublicKey(key).export({ format: 'der', type: 'spki' }));
+  }
+
+  async sign(alg: SignatureAlgorithm, data: Uint8Array): Promise<Uint8Array> {
+    if (!keyFits(this, alg)) throw new Error(`a ${this.kind} key cannot sign with ${alg.kind}`);
+    const o = signOptions(this.key, alg);
+    return u8(nodeCrypto.sign(o.hash, data, o.key as nodeCrypto.SignKeyObjectInput));
+  }
+
+  async rsaDecryptRaw(ciphertext: Uint8Array): Promise<Uint8Array> {
+    if (this.kind !== 'rsa') throw new Error('raw RSA decryption needs an RSA key');
+    const n = (this.bits + 7) >> 3;
+    if (ciphertext.length !== n) throw new Error(`RSA ciphertext must be ${n} bytes`);
+    return leftPad(u8(nodeCrypto.privateDecrypt({ key: this.key, padding: constants.RSA_NO_PADDING }, ciphertext)), n);
+  }
+}
+
+const spkiCache = new Map<string, nodeCrypto.KeyObject>();
+const SPKI_CACHE_MAX = 256;
+
+function publicKeyOf(spki: Uint8Array): nodeCrypto.KeyObject {
+  const id = Buffer.from(spki).toString('base64');
+  let k = spkiCache.get(id);
+  if (!k) {
+    k = nodeCrypto.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    if (spkiCache.size >= SPKI_CACHE_MAX) spkiCache.delete(spkiCache.keys().next().value!);
+    spkiCache.set(id, k);
+  }
+  return k;
+}
+
+export class NodeCryptoProvider implements CryptoProvider {
+  readonly name = 'node:crypto';
+
+  randomBytes(n: number): Uint8Array {
+    return u8(nodeCrypto.randomBytes(n));
+  }
+
+  hash(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
+    return u8(nodeCrypto.createHash(hashName(alg)).update(data).digest());
+  }
+
+  createHash(alg: HashAlgorithm): HashContext {
+    return new NodeHash(nodeCrypto.createHash(hashName(alg)));
+  }
+
+  hmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
+    return u8(nodeCrypto.createHmac(hashName(alg), key).update(data).digest());
+  }
+
+  hkdfExtract(alg: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
+    // RFC 5869 §2.2: an absent salt is HashLen zeros; HMAC pads short keys with zeros anyway.
+    return this.hmac(alg, salt, ikm);
+  }
+
+  hkdfExpand(alg: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+    // RFC 5869 §2.3: T(i) = HMAC(PRK, T(i-1) | info | i).
+    const hashLen = nodeCrypto.createHash(hashName(alg)).digest().length;
+    if (length > 255 * hashLen) throw new RangeError('HKDF-Expand length too large');
+    const out = new Uint8Array(length);
+    let t: Uint8Array = new Uint8Array(0);
+    for (let i = 1, o = 0; o < length; i++) {
+      const h = nodeCrypto.createHmac(hashName(alg), prk);
+      h.update(t).update(info).update(Uint8Array.of(i));
+      t = u8(h.digest());
+      out.set(t.subarray(0, Math.min(t.length, length - o)), o);
+      o += t.length;
+    }
+    return out;
+  }
+
+  createAead(name: AeadName, key: Uint8Array): Aead {
+    return new NodeAead(name, key);
+  }
+
+  supportsGroup(group: number): boolean {
+    return group === NamedGroup.x25519 || group === NamedGroup.X25519MLKEM768 || group in EC_CURVES;
+  }
+
+  async startKeyExchange(group: number): Promise<KeyAgreement> {
+    if (group === NamedGroup.x25519) {
+      const kx = x25519Start();
+      return { group, publicShare: kx.publicShare, complete: async (peer) => kx.agree(peer) };
+    }
+    if (group in EC_CURVES) {
+      const kx = ecdhStart(group);
+      return { group, publicShare: kx.publicShare, complete: async (peer) => kx.agree(peer) };
+    }
+    if (group === NamedGroup.X25519MLKEM768) {
+      const { publicKey, secretKey } = ml_kem768.keygen();
+      const x = x25519Start();
+      const share = new Uint8Array(MLKEM768_EK + 32);
+      share.set(publicKey, 0);
+      share.set(x.publicShare, MLKEM768_EK);
+      return {
+        group,
+        publicShare: share,
+        complete: async (peer) => {
+          if (peer.length !== MLKEM768_CT + 32) throw new KeyExchangeError(`X25519MLKEM768 server share must be ${MLKEM768_CT + 32} bytes`);
+          const kemSecret = ml_kem768.decapsulate(peer.subarray(0, MLKEM768_CT), secretKey);
+          const ecdhSecret = x.agree(peer.subarray(MLKEM768_CT));
+          const out = new Uint8Array(64);
+          out.set(kemSecret, 0);
+          out.set(ecdhSecret, 32);
+          return out;
+        },
+      };
+    }
+    throw new KeyExchangeError(`unsupported group 0x${group.toString(16)}`);
+  }
+
+  async respondKeyExchange(group: number, peerShare: Uint8Array): Promise<KeyExchangeResponse> {
+    if (group === NamedGroup.X25519MLKEM768) {
+      if (peerShare.length !== MLKEM768_EK + 32) throw new KeyExchangeError(`X25519MLKEM768 client share must be ${MLKEM768_EK + 32} bytes`);
+      let enc: { cipherText: Uint8Array; sharedSecret: Uint8Array };
+      try {
+        enc = ml_kem768.encapsulate(peerShare.subarray(0, MLKEM768_EK));
+      } catch (e) {
+        throw new KeyExchangeError(`invalid ML-KEM-768 encapsulation key: ${(e as Error).message}`);
+      }
+      const x = x25519Start();
+      const ecdhSecret = x.agree(peerShare.subarray(MLKEM768_EK));
+      const share = new Uint8Array(MLKEM768_CT + 32);
+      share.set(enc.cipherText, 0);
+      share.set(x.publicShare, MLKEM768_CT);
+      const secret = new Uint8Array(64);
+      secret.set(enc.sharedSecret, 0);
+      secret.set(ecdhSecret, 32);
+      return { publicShare: share, sharedSecret: secret };
+    }
+    const kx = await this.startKeyExchange(group);
+    const sharedSecret = await kx.complete(peerShare);
+    return { publicShare: kx.publicShare, sharedSecret };
+  }
+
+  async startDh(p: Uint8Array, g: Uint8Array): Promise<KeyAgreement> {
+    const kx = dhStart(p, g);
+    return { group: 0, publicShare: kx.publicShare, complete: async (peer) => kx.agree(peer) };
+  }
+
+  loadPrivateKey(key: string | Uint8Array, passphrase?: string): PrivateKey {
+    const input: nodeCrypto.PrivateKeyInput =
+      typeof key === 'string' || looksLikePem(key)
+        ? { key: typeof key === 'string' ? key : Buffer.from(key).toString('latin1'), format: 'pem' }
+        : { key: Buffer.from(key), format: 'der', type: 'pkcs8' };
+    if (passphrase !== undefined) input.passphrase = passphrase;
+    return new NodePrivateKey(nodeCrypto.createPrivateKey(input));
+  }
+
+  describePublicKey(spki: Uint8Array): PublicKeyInfo {
+    try {
+      return describe(publicKeyOf(spki));
+    } catch {
+      return { kind: 'unknown', bits: 0 };
+    }
+  }
+
+  async verify(spki: Uint8Array, alg: SignatureAlgorithm, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    return this.verifySync(spki, alg, data, signature);
+  }
+
+  verifySync(spki: Uint8Array, alg: SignatureAlgorithm, data: Uint8Array, signature: Uint8Array): boolean {
+    let key: nodeCrypto.KeyObject;
+    try {
+      key = publicKeyOf(spki);
+    } catch {
+      return false;
+    }
+    if (!keyFits(describe(key), alg)) return false;
+    const o = signOptions(key, alg);
+    try {
+      return nodeCrypto.verify(o.hash, data, o.key as nodeCrypto.VerifyKeyObjectInput, signature);
+    } catch {
+      return false;
+    }
+  }
+
+  async rsaEncryptPkcs1(spki: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+    return u8(nodeCrypto.publicEncrypt({ key: publicKeyOf(spki), padding: constants.RSA_PKCS1_PADDING }, data));
+  }
+}
+
+function looksLikePem(b: Uint8Array): boolean {
+  return b.length > 10 && b[0] === 0x2d && b[1] === 0x2d; // "--"
+}
+
+/** The provider used when none is configured. */
+export const defaultProvider: CryptoProvider = new NodeCryptoProvider();
