@@ -65,6 +65,8 @@ class NodeAead implements Aead {
   }
 
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    // GCM would accept other IV sizes (and hash them); TLS nonces are always 12 bytes.
+    if (nonce.length !== 12) throw new RangeError(`${this.name} nonce must be 12 bytes, got ${nonce.length}`);
     const c = nodeCrypto.createCipheriv(this.cipher as nodeCrypto.CipherGCMTypes, this.key, nonce, { authTagLength: 16 });
     c.setAAD(aad, { plaintextLength: plaintext.length });
     const body = c.update(plaintext);
@@ -94,6 +96,10 @@ class NodeAead implements Aead {
 
 // SubjectPublicKeyInfo prefix for a raw X25519 public key (RFC 8410).
 const X25519_SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00]);
+// PKCS#8 prefix for a raw X25519 private key (RFC 8410 §7: OneAsymmetricKey, CurvePrivateKey OCTET STRING).
+const X25519_PKCS8_PREFIX = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
+]);
 
 function x25519PublicKey(raw: Uint8Array): nodeCrypto.KeyObject {
   if (raw.length !== 32) throw new KeyExchangeError(`x25519 share must be 32 bytes, got ${raw.length}`);
@@ -103,29 +109,54 @@ function x25519PublicKey(raw: Uint8Array): nodeCrypto.KeyObject {
   return nodeCrypto.createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
 }
 
+function x25519PrivateKey(raw: Uint8Array): nodeCrypto.KeyObject {
+  if (raw.length !== 32) throw new RangeError(`x25519 private key must be 32 bytes, got ${raw.length}`);
+  const der = new Uint8Array(48);
+  der.set(X25519_PKCS8_PREFIX);
+  der.set(raw, 16);
+  return nodeCrypto.createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
+}
+
 function isAllZero(b: Uint8Array): boolean {
   let acc = 0;
   for (let i = 0; i < b.length; i++) acc |= b[i]!;
   return acc === 0;
 }
 
-/** X25519 (RFC 7748): Node generates and agrees; we check the all-zero result (RFC 8446 §7.4.2). */
-function x25519Start(): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
+/**
+ * X25519 (RFC 7748 §5) of our raw 32-byte private scalar with the peer's raw
+ * 32-byte u-coordinate. The all-zero result (a low-order peer point) is
+ * rejected (RFC 7748 §6.1, RFC 8446 §7.4.2). Non-canonical u values (>= p, or
+ * the top bit set) are accepted and reduced as RFC 7748 §5 prescribes.
+ * Throws {@link KeyExchangeError} for a bad peer share.
+ */
+export function x25519Agree(privateRaw: Uint8Array, peerRaw: Uint8Array): Uint8Array {
+  const publicKey = x25519PublicKey(peerRaw);
+  const privateKey = x25519PrivateKey(privateRaw);
+  let secret: Uint8Array;
+  try {
+    secret = u8(nodeCrypto.diffieHellman({ privateKey, publicKey }));
+  } catch (e) {
+    // OpenSSL itself refuses the all-zero output; report it the same way.
+    throw new KeyExchangeError(`x25519 agreement failed (all-zero or invalid): ${(e as Error).message}`);
+  }
+  if (isAllZero(secret)) throw new KeyExchangeError('x25519 produced the all-zero shared secret');
+  return secret;
+}
+
+/** A fresh X25519 key pair as raw bytes (private scalar, public u-coordinate). */
+export function x25519Generate(): { privateRaw: Uint8Array; publicRaw: Uint8Array } {
   const { privateKey, publicKey } = nodeCrypto.generateKeyPairSync('x25519');
-  const spki = publicKey.export({ format: 'der', type: 'spki' });
   return {
-    publicShare: u8(spki).slice(12),
-    agree(peer) {
-      let secret: Uint8Array;
-      try {
-        secret = u8(nodeCrypto.diffieHellman({ privateKey, publicKey: x25519PublicKey(peer) }));
-      } catch (e) {
-        throw new KeyExchangeError(`x25519 agreement failed: ${(e as Error).message}`);
-      }
-      if (isAllZero(secret)) throw new KeyExchangeError('x25519 produced the all-zero shared secret');
-      return secret;
-    },
+    privateRaw: u8(privateKey.export({ format: 'der', type: 'pkcs8' })).slice(16),
+    publicRaw: u8(publicKey.export({ format: 'der', type: 'spki' })).slice(12),
   };
+}
+
+/** X25519: generate, and agree through {@link x25519Agree}. */
+function x25519Start(): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
+  const { privateRaw, publicRaw } = x25519Generate();
+  return { publicShare: publicRaw, agree: (peer) => x25519Agree(privateRaw, peer) };
 }
 
 const EC_CURVES: Record<number, { curve: string; coordinateBytes: number }> = {
@@ -134,24 +165,48 @@ const EC_CURVES: Record<number, { curve: string; coordinateBytes: number }> = {
   [NamedGroup.secp521r1]: { curve: 'secp521r1', coordinateBytes: 66 },
 };
 
-/** NIST curves: uncompressed points only (RFC 8422 §5.1.2, RFC 8446 §4.2.8.2); OpenSSL checks the point is on the curve. */
-function ecdhStart(group: number): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
-  const spec = EC_CURVES[group]!;
+/**
+ * ECDH on a NIST curve (`group` is the NamedGroup code point) with our
+ * big-endian private scalar (leading zero bytes allowed) and the peer's point.
+ * Only the uncompressed form 04 || x || y of exactly 1 + 2 * coordinate bytes
+ * is accepted (RFC 8422 §5.1.2, RFC 8446 §4.2.8.2): compressed points, the
+ * point at infinity and hybrid encodings are rejected; OpenSSL rejects points
+ * that are not on the curve. Returns the x-coordinate of the shared point,
+ * left-padded to the field size (RFC 8446 §7.4.2). Throws
+ * {@link KeyExchangeError} for a bad peer point.
+ */
+export function ecdhAgree(group: number, privateRaw: Uint8Array, peerPoint: Uint8Array): Uint8Array {
+  const spec = EC_CURVES[group];
+  if (!spec) throw new KeyExchangeError(`not an ECDH group: 0x${group.toString(16)}`);
+  if (peerPoint.length !== 1 + 2 * spec.coordinateBytes || peerPoint[0] !== 4) {
+    throw new KeyExchangeError(`${spec.curve} share must be an uncompressed point of ${1 + 2 * spec.coordinateBytes} bytes`);
+  }
   const ecdh = nodeCrypto.createECDH(spec.curve);
-  const pub = u8(ecdh.generateKeys());
-  return {
-    publicShare: pub,
-    agree(peer) {
-      if (peer.length !== 1 + 2 * spec.coordinateBytes || peer[0] !== 4) {
-        throw new KeyExchangeError(`${spec.curve} share must be an uncompressed point of ${1 + 2 * spec.coordinateBytes} bytes`);
-      }
-      try {
-        return u8(ecdh.computeSecret(peer));
-      } catch (e) {
-        throw new KeyExchangeError(`point not on ${spec.curve}: ${(e as Error).message}`);
-      }
-    },
-  };
+  try {
+    ecdh.setPrivateKey(Buffer.from(privateRaw));
+  } catch (e) {
+    throw new RangeError(`invalid ${spec.curve} private key: ${(e as Error).message}`);
+  }
+  try {
+    return leftPad(u8(ecdh.computeSecret(Buffer.from(peerPoint))), spec.coordinateBytes);
+  } catch (e) {
+    throw new KeyExchangeError(`point not on ${spec.curve}: ${(e as Error).message}`);
+  }
+}
+
+/** A fresh key pair on a NIST curve: big-endian private scalar and uncompressed public point. */
+export function ecdhGenerate(group: number): { privateRaw: Uint8Array; publicPoint: Uint8Array } {
+  const spec = EC_CURVES[group];
+  if (!spec) throw new KeyExchangeError(`not an ECDH group: 0x${group.toString(16)}`);
+  const ecdh = nodeCrypto.createECDH(spec.curve);
+  const publicPoint = u8(ecdh.generateKeys());
+  return { privateRaw: u8(ecdh.getPrivateKey()), publicPoint };
+}
+
+/** NIST curves: generate, and agree through {@link ecdhAgree}. */
+function ecdhStart(group: number): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
+  const { privateRaw, publicPoint } = ecdhGenerate(group);
+  return { publicShare: publicPoint, agree: (peer) => ecdhAgree(group, privateRaw, peer) };
 }
 
 /** Is 1 < y < p - 1 (as big-endian byte strings)? No bignum needed: compare bytes. */
@@ -303,8 +358,15 @@ class NodePrivateKey implements PrivateKey {
   async rsaDecryptRaw(ciphertext: Uint8Array): Promise<Uint8Array> {
     if (this.kind !== 'rsa') throw new Error('raw RSA decryption needs an RSA key');
     const n = (this.bits + 7) >> 3;
-    if (ciphertext.length !== n) throw new Error(`RSA ciphertext must be ${n} bytes`);
-    return leftPad(u8(nodeCrypto.privateDecrypt({ key: this.key, padding: constants.RSA_NO_PADDING }, ciphertext)), n);
+    // Both checks depend only on public values (the length and the modulus).
+    if (ciphertext.length !== n) throw new KeyExchangeError(`RSA ciphertext must be ${n} bytes, got ${ciphertext.length}`);
+    let m: Buffer;
+    try {
+      m = nodeCrypto.privateDecrypt({ key: this.key, padding: constants.RSA_NO_PADDING }, ciphertext);
+    } catch (e) {
+      throw new KeyExchangeError(`RSA ciphertext out of range: ${(e as Error).message}`);
+    }
+    return leftPad(u8(m), n);
   }
 }
 

@@ -93,7 +93,9 @@ export interface PrivateKey {
   /**
    * RSA only: m = c^d mod n with no padding removed, left-padded to the
    * modulus length. Unpadding is the engine's job, done without branches on
-   * secret data (RFC 5246 §7.4.7.1).
+   * secret data (RFC 5246 §7.4.7.1; see `tlsPreMasterFromRsa` in rsa-pkcs1.ts).
+   * Rejects with a {@link KeyExchangeError} when the ciphertext is not exactly
+   * the modulus length or is not below the modulus (both public facts).
    */
   rsaDecryptRaw?(ciphertext: Uint8Array): Promise<Uint8Array>;
 }
