@@ -89,6 +89,11 @@ export class Reader {
     return out;
   }
 
+  /** The bytes consumed since offset `start` (a view, no copy). */
+  consumedSince(start: number): Uint8Array {
+    return this.buf.subarray(start, this.pos);
+  }
+
   /** Everything that is left. */
   rest(): Uint8Array {
     const out = this.buf.subarray(this.pos, this.limit);

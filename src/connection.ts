@@ -1,0 +1,663 @@
+/**
+ * Connection: the sans-IO TLS engine.
+ *
+ * Bytes from the peer go in through {@link Connection.receive}; bytes for the
+ * peer, application data, and events come out through the {@link ConnectionSink}
+ * callbacks. No sockets, no timers, no clock (the config supplies `now`).
+ *
+ * Inside, two things run:
+ * - the *record pump*: splits input into records, removes protection, and
+ *   hands handshake messages to whoever is waiting for one. Application data
+ *   and alerts are handled right here, synchronously (the hot path).
+ * - the *handshake flow* (src/handshake/): an async function that reads like
+ *   the RFC's message sequence — send ClientHello, `await expect(server_hello)`,
+ *   ... Handshake steps may await the crypto provider (a remote signer), so the
+ *   pump only parses records while the flow waits for a message; records that
+ *   arrive meanwhile wait in a bounded buffer. This way a key change installed
+ *   by the flow always applies to the very next record.
+ *
+ * Any failure — malformed input, a failed check, a fatal alert from the peer —
+ * ends in {@link Connection.fail}: the alert is sent (if it was ours), the sink
+ * gets one TLSError, and the connection is closed for good.
+ */
+import type { EngineConfig, SessionState } from './config.js';
+import { TLSError, alertError, receivedAlertError } from './errors.js';
+import {
+  AlertDescription,
+  AlertLevel,
+  ContentType,
+  HandshakeType,
+  alertName,
+  type CipherSuiteInfo,
+  type VersionName,
+} from './registry.js';
+import {
+  MAX_BUFFERED_INPUT,
+  MAX_CIPHERTEXT_LENGTH,
+  MAX_CONSECUTIVE_EMPTY_RECORDS,
+  MAX_CONSECUTIVE_WARNING_ALERTS,
+  MAX_HANDSHAKE_MESSAGE_LENGTH,
+  MAX_PLAINTEXT_LENGTH,
+  RECORD_HEADER_LENGTH,
+} from './limits.js';
+import { plaintextRecord, type RecordProtector } from './record/protection.js';
+import type { HandshakeMessage } from './messages/handshake.js';
+import { DecodeError } from './wire/reader.js';
+
+/** What the engine reports once a handshake completes. */
+export interface HandshakeSummary {
+  readonly version: VersionName;
+  readonly cipherSuite: CipherSuiteInfo;
+  /** Key exchange group (undefined for RSA key exchange and psk_ke). */
+  readonly group: number | undefined;
+  /** Signature scheme the peer (server, or client in mutual auth) signed with. */
+  readonly peerSignatureScheme: number | undefined;
+  readonly alpnProtocol: string | undefined;
+  /** SNI the client sent. */
+  readonly serverName: string | undefined;
+  /** Peer's certificate chain, leaf first, DER. Empty when the peer sent none. */
+  readonly peerCertificates: readonly Uint8Array[];
+  /** The local certificate chain we presented, if any. */
+  readonly localCertificates: readonly Uint8Array[];
+  readonly resumed: boolean;
+  readonly extendedMasterSecret: boolean;
+  /** Peer chain verification outcome (client: always; server: when a client certificate came). */
+  readonly authorized: boolean;
+  readonly authorizationError: string | undefined;
+  /** Early data (TLS 1.3) accepted by the server. */
+  readonly earlyDataAccepted: boolean;
+  /** Round trips before the first application byte could leave (for the demo and trace). */
+  readonly roundTrips: number;
+}
+
+/** A trace event: one record or handshake message as it crossed the wire. */
+export interface TraceEvent {
+  readonly direction: 'sent' | 'received';
+  readonly kind: 'record' | 'handshake' | 'change_cipher_spec' | 'alert' | 'application_data' | 'note';
+  readonly contentType?: number;
+  /** The record as on the wire (for kind 'record'). */
+  readonly record?: Uint8Array;
+  /** Whether the record was protected. */
+  readonly encrypted?: boolean;
+  /** For 'handshake': the handshake message (header + body). */
+  readonly message?: Uint8Array;
+  /** The negotiated version when known (TLS 1.3 messages decode differently). */
+  readonly version?: VersionName;
+  readonly alert?: { level: number; description: number };
+  readonly length?: number;
+  readonly note?: string;
+}
+
+export interface ConnectionSink {
+  /** Bytes for the peer. */
+  write(bytes: Uint8Array): void;
+  /** Decrypted application data. */
+  data?(bytes: Uint8Array): void;
+  /** Handshake complete; application data may flow. */
+  handshake?(summary: HandshakeSummary): void;
+  /** Peer sent close_notify. */
+  end?(): void;
+  /** Fatal error; the connection is closed. Called once. */
+  error?(err: TLSError): void;
+  /** A resumable session (client: from a ticket or session ID; Node's 'session' event). */
+  session?(session: SessionState): void;
+  /** A line for an NSS key log (SSLKEYLOGFILE format, no newline). */
+  keylog?(line: string): void;
+  trace?(event: TraceEvent): void;
+  /** TLS 1.3 server: early data arrived (0-RTT). */
+  earlyData?(bytes: Uint8Array): void;
+}
+
+/** What a handshake flow reads: a handshake message or a (TLS 1.2) ChangeCipherSpec. */
+export type HandshakeInput = HandshakeMessage | { readonly type: 'change_cipher_spec' };
+
+/** The handshake flow's view of the connection. */
+export interface HandshakeIO {
+  readonly config: EngineConfig;
+  readonly sink: ConnectionSink;
+  /** Next handshake message or CCS, in order. Flushes pending output first. */
+  read(): Promise<HandshakeInput>;
+  /** Next handshake message, which must be of `type` (else unexpected_message). */
+  expect(type: number): Promise<HandshakeMessage>;
+  /** TLS 1.2: the next input must be ChangeCipherSpec. */
+  expectChangeCipherSpec(): Promise<void>;
+  /** Frame and queue a handshake message; returns its raw bytes (for the transcript). */
+  sendHandshake(type: number, body: Uint8Array): Uint8Array;
+  sendChangeCipherSpec(): void;
+  /** Send queued records now (one write). */
+  flush(): void;
+  setReadProtector(p: RecordProtector | null): void;
+  setWriteProtector(p: RecordProtector | null): void;
+  /** Negotiated version, once known (changes CCS and alert rules). */
+  setVersion(v: VersionName): void;
+  /** Application data may now be sent (after Finished, or False Start). */
+  enableApplicationData(): void;
+  /** Whether handshake bytes are buffered (must be none at a TLS 1.3 key change). */
+  hasBufferedHandshakeData(): boolean;
+  /** TLS 1.3 server: accept early application data into sink.earlyData (up to a limit). */
+  acceptEarlyData(maxBytes: number): void;
+  /** Bytes of early data received so far. */
+  readonly earlyDataReceived: number;
+  /** Stop accepting early data (EndOfEarlyData received). */
+  endEarlyData(): void;
+  trace(event: TraceEvent): void;
+}
+
+/** A handshake flow: drives one side's handshake to completion and returns its summary. */
+export type HandshakeFlow = (io: HandshakeIO) => Promise<HandshakeSummary>;
+
+/** Post-handshake message handler (NewSessionTicket, KeyUpdate, ...), installed by the flow. */
+export type PostHandshakeHandler = (msg: HandshakeMessage) => Promise<void> | void;
+
+type Waiter = { resolve: (v: HandshakeInput) => void; reject: (e: unknown) => void };
+
+const EMPTY = new Uint8Array(0);
+
+export class Connection implements HandshakeIO {
+  private inbuf: Uint8Array = EMPTY;
+  private hsbuf: Uint8Array = EMPTY;
+  private readProtector: RecordProtector | null = null;
+  private writeProtector: RecordProtector | null = null;
+  private version: VersionName | undefined;
+  private waiter: Waiter | null = null;
+  private outQueue: Uint8Array[] = [];
+  private pendingAppData: Uint8Array[] = [];
+  private appDataEnabled = false;
+  private handshakeComplete = false;
+  private busy = false; // a post-handshake message is being processed asynchronously
+  private closed = false;
+  private sentCloseNotify = false;
+  private receivedCloseNotify = false;
+  private warningAlerts = 0;
+  private emptyRecords = 0;
+  private firstRecord = true;
+  private earlyDataLimit = -1;
+  private earlyBytes = 0;
+  /** Installed by the flow for messages after the handshake. */
+  postHandshake: PostHandshakeHandler | null = null;
+  summary: HandshakeSummary | undefined;
+  /** The error that closed the connection, if any. */
+  error: TLSError | undefined;
+
+  constructor(
+    readonly config: EngineConfig,
+    readonly sink: ConnectionSink,
+    private readonly flow: HandshakeFlow,
+  ) {}
+
+  get isClient(): boolean {
+    return this.config.side === 'client';
+  }
+
+  get isHandshakeComplete(): boolean {
+    return this.handshakeComplete;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get earlyDataReceived(): number {
+    return this.earlyBytes;
+  }
+
+  /** Start the handshake (a client sends its ClientHello; a server waits for one). */
+  start(): void {
+    this.flow(this).then(
+      (summary) => {
+        if (this.closed) return;
+        this.summary = summary;
+        this.handshakeComplete = true;
+        this.enableApplicationData();
+        this.flush();
+        this.sink.handshake?.(summary);
+        this.pump();
+      },
+      (e: unknown) => this.fail(e),
+    );
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /** Feed bytes received from the peer. */
+  receive(bytes: Uint8Array): void {
+    if (this.closed || bytes.length === 0) return;
+    if (this.inbuf.length === 0) {
+      this.inbuf = bytes;
+    } else {
+      if (this.inbuf.length + bytes.length > MAX_BUFFERED_INPUT) {
+        this.fail(alertError('internal_error', `more than ${MAX_BUFFERED_INPUT} bytes buffered while busy`));
+        return;
+      }
+      const next = new Uint8Array(this.inbuf.length + bytes.length);
+      next.set(this.inbuf, 0);
+      next.set(bytes, this.inbuf.length);
+      this.inbuf = next;
+    }
+    this.pump();
+  }
+
+  /** Whether the engine will consume more input now (adapters may pause reading when false). */
+  get wantsInput(): boolean {
+    return !this.closed && this.inbuf.length < MAX_BUFFERED_INPUT / 2;
+  }
+
+  private pump(): void {
+    try {
+      while (!this.closed) {
+        if (this.handshakeComplete ? this.busy : this.waiter === null) return;
+        // A handshake message may already be buffered from an earlier record.
+        if (!this.handshakeComplete && this.deliverBufferedHandshake()) continue;
+        const rec = this.nextRecord();
+        if (rec === null) return;
+        this.handleRecord(rec.type, rec.fragment);
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Cut one record from the input, remove protection; null when incomplete. */
+  private nextRecord(): { type: number; fragment: Uint8Array } | null {
+    const b = this.inbuf;
+    if (b.length < RECORD_HEADER_LENGTH) {
+      if (this.firstRecord && b.length > 0 && (b[0]! & 0x80) !== 0) this.rejectSslv2();
+      return null;
+    }
+    const type = b[0]!;
+    const major = b[1]!;
+    const length = (b[3]! << 8) | b[4]!;
+    if (this.firstRecord && (type & 0x80) !== 0) this.rejectSslv2();
+    if (type < ContentType.change_cipher_spec || type > ContentType.application_data) {
+      throw alertError('unexpected_message', `unknown record content type ${type}`);
+    }
+    if (major !== 3) throw alertError('protocol_version', `record version ${major}.${b[2]} is not TLS`);
+    if (length > MAX_CIPHERTEXT_LENGTH) throw alertError('record_overflow', `record of ${length} bytes exceeds 2^14 + 256`);
+    if (b.length < RECORD_HEADER_LENGTH + length) return null;
+    const record = b.subarray(0, RECORD_HEADER_LENGTH + length);
+    const body = b.subarray(RECORD_HEADER_LENGTH, RECORD_HEADER_LENGTH + length);
+    this.inbuf = b.length === record.length ? EMPTY : b.subarray(record.length);
+    this.firstRecord = false;
+    const encrypted = this.readProtector !== null && !(type === ContentType.change_cipher_spec && this.version === 'TLSv1.3');
+    if (this.config.trace) this.trace({ direction: 'received', kind: 'record', contentType: type, record, encrypted, length });
+    if (!encrypted) {
+      if (length > MAX_PLAINTEXT_LENGTH) throw alertError('record_overflow', `plaintext record of ${length} bytes exceeds 2^14`);
+      return { type, fragment: body };
+    }
+    return this.readProtector!.open(type, body);
+  }
+
+  private rejectSslv2(): never {
+    throw alertError('protocol_version', 'SSLv2-format hello is not supported');
+  }
+
+  private handleRecord(type: number, fragment: Uint8Array): void {
+    if (fragment.length === 0 && type !== ContentType.application_data) {
+      // RFC 8446 §5.1: zero-length fragments of handshake/alert are not allowed.
+      throw alertError('unexpected_message', `empty ${type === ContentType.handshake ? 'handshake' : 'alert/CCS'} record`);
+    }
+    if (type !== ContentType.alert) this.warningAlerts = 0;
+    switch (type) {
+      case ContentType.alert:
+        return this.handleAlert(fragment);
+      case ContentType.change_cipher_spec:
+        return this.handleChangeCipherSpec(fragment);
+      case ContentType.handshake:
+        this.emptyRecords = 0;
+        return this.handleHandshakeFragment(fragment);
+      case ContentType.application_data:
+        return this.handleApplicationData(fragment);
+    }
+  }
+
+  private handleAlert(fragment: Uint8Array): void {
+    if (fragment.length !== 2) throw alertError('decode_error', `alert record of ${fragment.length} bytes`);
+    if (this.hsbuf.length > 0) throw alertError('unexpected_message', 'alert interleaved with a fragmented handshake message');
+    const level = fragment[0]!;
+    const description = fragment[1]!;
+    if (this.config.trace) this.trace({ direction: 'received', kind: 'alert', alert: { level, description } });
+    if (description === AlertDescription.close_notify) {
+      this.receivedCloseNotify = true;
+      if (!this.handshakeComplete) {
+        this.fail(receivedAlertError(description));
+        return;
+      }
+      this.inbuf = EMPTY; // RFC 8446 §6.1: data after close_notify is ignored
+      this.closedByPeer();
+      return;
+    }
+    // RFC 8446 §6: in TLS 1.3 every alert but close_notify and user_canceled is fatal, whatever its level.
+    const fatal =
+      level === AlertLevel.fatal ||
+      (this.version === 'TLSv1.3' && description !== AlertDescription.user_canceled) ||
+      (level !== AlertLevel.warning);
+    if (fatal) {
+      this.fail(receivedAlertError(description));
+      return;
+    }
+    if (++this.warningAlerts > MAX_CONSECUTIVE_WARNING_ALERTS) {
+      throw alertError('unexpected_message', `more than ${MAX_CONSECUTIVE_WARNING_ALERTS} consecutive warning alerts`);
+    }
+    if (description === AlertDescription.no_renegotiation || description === AlertDescription.user_canceled) return;
+    // Other warning alerts (e.g. TLS 1.2 no_certificate) carry no action for us.
+  }
+
+  private handleChangeCipherSpec(fragment: Uint8Array): void {
+    if (fragment.length !== 1 || fragment[0] !== 1) throw alertError('unexpected_message', 'malformed ChangeCipherSpec');
+    if (this.hsbuf.length > 0) throw alertError('unexpected_message', 'ChangeCipherSpec inside a fragmented handshake message');
+    if (this.config.trace) this.trace({ direction: 'received', kind: 'change_cipher_spec' });
+    if (this.version === 'TLSv1.3') {
+      // RFC 8446 §5: a CCS {0x01} during the handshake is ignored; after it, it is an error.
+      if (this.handshakeComplete) throw alertError('unexpected_message', 'ChangeCipherSpec after the TLS 1.3 handshake');
+      if (++this.emptyRecords > MAX_CONSECUTIVE_EMPTY_RECORDS) throw alertError('unexpected_message', 'too many ChangeCipherSpec records');
+      return;
+    }
+    if (this.handshakeComplete) throw alertError('unexpected_message', 'ChangeCipherSpec after the handshake (renegotiation is refused)');
+    this.deliver({ type: 'change_cipher_spec' });
+  }
+
+  private handleHandshakeFragment(fragment: Uint8Array): void {
+    this.hsbuf = this.hsbuf.length === 0 ? fragment.slice() : concat2(this.hsbuf, fragment);
+    if (this.hsbuf.length >= 4) {
+      const len = (this.hsbuf[1]! << 16) | (this.hsbuf[2]! << 8) | this.hsbuf[3]!;
+      if (len > MAX_HANDSHAKE_MESSAGE_LENGTH) {
+        throw alertError('decode_error', `handshake message of ${len} bytes exceeds ${MAX_HANDSHAKE_MESSAGE_LENGTH}`);
+      }
+    }
+    if (this.handshakeComplete) {
+      this.processPostHandshake();
+    }
+    // During the handshake, the pump loop delivers from hsbuf to the waiter.
+  }
+
+  /** Cut one complete handshake message from hsbuf, or null. */
+  private takeHandshakeMessage(): HandshakeMessage | null {
+    const b = this.hsbuf;
+    if (b.length < 4) return null;
+    const len = (b[1]! << 16) | (b[2]! << 8) | b[3]!;
+    if (b.length < 4 + len) return null;
+    const raw = b.subarray(0, 4 + len);
+    this.hsbuf = b.length === raw.length ? EMPTY : b.subarray(raw.length);
+    const msg = { type: raw[0]!, body: raw.subarray(4), raw };
+    if (this.config.trace) this.trace({ direction: 'received', kind: 'handshake', message: raw });
+    return msg;
+  }
+
+  private deliverBufferedHandshake(): boolean {
+    if (this.waiter === null) return false;
+    const msg = this.takeHandshakeMessage();
+    if (msg === null) return false;
+    this.deliver(msg);
+    return true;
+  }
+
+  private deliver(input: HandshakeInput): void {
+    const w = this.waiter;
+    if (w === null) throw alertError('unexpected_message', 'handshake input while no handshake step is waiting');
+    this.waiter = null;
+    w.resolve(input);
+  }
+
+  private processPostHandshake(): void {
+    while (!this.busy && !this.closed) {
+      const msg = this.takeHandshakeMessage();
+      if (msg === null) return;
+      const handler = this.postHandshake;
+      if (handler === null) {
+        const name = msg.type === HandshakeType.client_hello || msg.type === HandshakeType.hello_request ? 'renegotiation' : 'post-handshake message';
+        if (msg.type === HandshakeType.client_hello || msg.type === HandshakeType.hello_request) {
+          throw alertError('no_renegotiation', `${name} refused`);
+        }
+        throw alertError('unexpected_message', `unexpected ${name} of type ${msg.type}`);
+      }
+      const r = handler(msg);
+      if (r instanceof Promise) {
+        this.busy = true;
+        r.then(
+          () => {
+            this.busy = false;
+            this.flush();
+            this.processPostHandshake();
+            this.pump();
+          },
+          (e: unknown) => this.fail(e),
+        );
+      }
+    }
+  }
+
+  private handleApplicationData(fragment: Uint8Array): void {
+    if (fragment.length === 0) {
+      if (++this.emptyRecords > MAX_CONSECUTIVE_EMPTY_RECORDS) {
+        throw alertError('unexpected_message', `more than ${MAX_CONSECUTIVE_EMPTY_RECORDS} consecutive empty records`);
+      }
+      return;
+    }
+    this.emptyRecords = 0;
+    if (this.hsbuf.length > 0) throw alertError('unexpected_message', 'application data inside a fragmented handshake message');
+    if (!this.handshakeComplete) {
+      if (this.earlyDataLimit >= 0) {
+        this.earlyBytes += fragment.length;
+        if (this.earlyBytes > this.earlyDataLimit) throw alertError('unexpected_message', 'early data exceeds max_early_data_size');
+        this.sink.earlyData?.(fragment);
+        return;
+      }
+      throw alertError('unexpected_message', 'application data before the handshake finished');
+    }
+    if (this.config.trace) this.trace({ direction: 'received', kind: 'application_data', length: fragment.length });
+    this.sink.data?.(fragment);
+  }
+
+  // ---------------------------------------------------------------- handshake IO
+
+  read(): Promise<HandshakeInput> {
+    if (this.closed) return Promise.reject(this.error ?? alertError('internal_error', 'connection closed'));
+    this.flush();
+    return new Promise<HandshakeInput>((resolve, reject) => {
+      this.waiter = { resolve, reject };
+      // Run the pump on a fresh stack so deep flows don't recurse.
+      queueMicrotask(() => this.pump());
+    });
+  }
+
+  async expect(type: number): Promise<HandshakeMessage> {
+    const m = await this.read();
+    if (m.type === 'change_cipher_spec') throw alertError('unexpected_message', `expected handshake type ${type}, got ChangeCipherSpec`);
+    if (m.type !== type) throw alertError('unexpected_message', `expected handshake type ${type}, got ${m.type}`);
+    return m;
+  }
+
+  async expectChangeCipherSpec(): Promise<void> {
+    const m = await this.read();
+    if (m.type !== 'change_cipher_spec') throw alertError('unexpected_message', `expected ChangeCipherSpec, got handshake type ${m.type}`);
+  }
+
+  sendHandshake(type: number, body: Uint8Array): Uint8Array {
+    const raw = new Uint8Array(4 + body.length);
+    raw[0] = type;
+    raw[1] = body.length >>> 16;
+    raw[2] = (body.length >>> 8) & 0xff;
+    raw[3] = body.length & 0xff;
+    raw.set(body, 4);
+    if (this.config.trace) this.trace({ direction: 'sent', kind: 'handshake', message: raw });
+    this.queueRecords(ContentType.handshake, raw);
+    return raw;
+  }
+
+  sendChangeCipherSpec(): void {
+    if (this.config.trace) this.trace({ direction: 'sent', kind: 'change_cipher_spec' });
+    // In TLS 1.3 the (middlebox) CCS is always sent in the clear.
+    const rec = plaintextRecord(ContentType.change_cipher_spec, Uint8Array.of(1));
+    if (this.config.trace) this.trace({ direction: 'sent', kind: 'record', contentType: ContentType.change_cipher_spec, record: rec, encrypted: false, length: 1 });
+    this.outQueue.push(rec);
+  }
+
+  private queueRecords(type: number, data: Uint8Array): void {
+    for (let off = 0; off < data.length || (off === 0 && data.length === 0); off += MAX_PLAINTEXT_LENGTH) {
+      const frag = data.subarray(off, Math.min(off + MAX_PLAINTEXT_LENGTH, data.length));
+      let rec: Uint8Array;
+      if (this.writeProtector) {
+        rec = this.writeProtector.seal(type, frag);
+      } else {
+        // RFC 8446 §5.1: the first ClientHello may carry 0x0301 for compatibility.
+        rec = plaintextRecord(type, frag, this.isClient && this.firstWrite ? 0x0301 : 0x0303);
+      }
+      this.firstWrite = false;
+      if (this.config.trace) this.trace({ direction: 'sent', kind: 'record', contentType: type, record: rec, encrypted: this.writeProtector !== null, length: rec.length - RECORD_HEADER_LENGTH });
+      this.outQueue.push(rec);
+      if (data.length === 0) break;
+    }
+  }
+  private firstWrite = true;
+
+  flush(): void {
+    if (this.outQueue.length === 0) return;
+    const out = this.outQueue.length === 1 ? this.outQueue[0]! : concatAll(this.outQueue);
+    this.outQueue = [];
+    this.sink.write(out);
+  }
+
+  setReadProtector(p: RecordProtector | null): void {
+    this.readProtector = p;
+  }
+
+  setWriteProtector(p: RecordProtector | null): void {
+    this.writeProtector = p;
+  }
+
+  setVersion(v: VersionName): void {
+    this.version = v;
+  }
+
+  get negotiatedVersion(): VersionName | undefined {
+    return this.version;
+  }
+
+  hasBufferedHandshakeData(): boolean {
+    return this.hsbuf.length > 0;
+  }
+
+  acceptEarlyData(maxBytes: number): void {
+    this.earlyDataLimit = maxBytes;
+  }
+
+  endEarlyData(): void {
+    this.earlyDataLimit = -1;
+  }
+
+  enableApplicationData(): void {
+    if (this.appDataEnabled) return;
+    this.appDataEnabled = true;
+    const pending = this.pendingAppData;
+    this.pendingAppData = [];
+    for (const d of pending) this.queueRecords(ContentType.application_data, d);
+  }
+
+  trace(event: TraceEvent): void {
+    this.sink.trace?.(this.version && !event.version ? { ...event, version: this.version } : event);
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /** Send application data (queued until the handshake allows it). */
+  send(data: Uint8Array): void {
+    if (this.closed || this.sentCloseNotify) throw new TLSError('write after close', 'ERR_TLS_WRITE_AFTER_CLOSE');
+    if (data.length === 0) return;
+    if (!this.appDataEnabled) {
+      this.pendingAppData.push(data.slice());
+      return;
+    }
+    if (this.config.trace) this.trace({ direction: 'sent', kind: 'application_data', length: data.length });
+    this.queueRecords(ContentType.application_data, data);
+    this.flush();
+  }
+
+  /** Queue a handshake message after the handshake (NewSessionTicket, KeyUpdate). */
+  sendPostHandshake(type: number, body: Uint8Array): void {
+    this.sendHandshake(type, body);
+    this.flush();
+  }
+
+  /** Send close_notify. The connection stays readable until the peer's close_notify. */
+  close(): void {
+    if (this.closed || this.sentCloseNotify) return;
+    this.sentCloseNotify = true;
+    this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
+    this.flush();
+    if (this.receivedCloseNotify) this.closed = true;
+  }
+
+  private sendAlert(level: number, description: number): void {
+    if (this.config.trace) this.trace({ direction: 'sent', kind: 'alert', alert: { level, description } });
+    this.queueRecords(ContentType.alert, Uint8Array.of(level, description));
+  }
+
+  private closedByPeer(): void {
+    if (this.sentCloseNotify) this.closed = true;
+    this.sink.end?.();
+  }
+
+  /** Fatal error: send our alert (if any), report once, close. */
+  fail(e: unknown): void {
+    if (this.closed) return;
+    const err = toTLSError(e);
+    this.error = err;
+    this.closed = true;
+    if (err.alert?.direction === 'sent') {
+      try {
+        this.outQueue = [];
+        // TLS 1.3 servers may not yet have keys the client can read; we use whatever write keys are in place.
+        this.sendAlert(AlertLevel.fatal, err.alert.number);
+        this.flush();
+      } catch {
+        // nothing more we can do
+      }
+    }
+    const w = this.waiter;
+    this.waiter = null;
+    w?.reject(err);
+    this.inbuf = EMPTY;
+    this.hsbuf = EMPTY;
+    this.sink.error?.(err);
+  }
+
+  /** Abort without sending anything (transport died). */
+  destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const w = this.waiter;
+    this.waiter = null;
+    w?.reject(new TLSError('connection destroyed', 'ERR_TLS_DESTROYED'));
+  }
+}
+
+function toTLSError(e: unknown): TLSError {
+  if (e instanceof TLSError) return e;
+  if (e instanceof DecodeError) return alertError('decode_error', e.message, undefined, e);
+  const msg = e instanceof Error ? e.message : String(e);
+  return alertError('internal_error', `internal error: ${msg}`, undefined, e);
+}
+
+function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function concatAll(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** For messages: "alert name (number)". */
+export function describeAlert(n: number): string {
+  return `${alertName(n)} (${n})`;
+}

@@ -1,0 +1,326 @@
+/**
+ * TLS 1.2 server (RFC 5246 §7.3), from ClientHello on:
+ *
+ *   ClientHello → ServerHello, Certificate, ServerKeyExchange*, CertificateRequest*, ServerHelloDone
+ *   Certificate* → ClientKeyExchange → CertificateVerify* → [ChangeCipherSpec] → Finished
+ *   ← [ChangeCipherSpec] Finished
+ */
+import type { CertifiedKey } from '../config.js';
+import type { HandshakeIO, HandshakeSummary } from '../connection.js';
+import { timingSafeEqual } from '../crypto/constant-time.js';
+import { FFDHE_GROUPS } from '../crypto/ffdhe.js';
+import { KeyExchangeError, type KeyAgreement, type PublicKeyInfo } from '../crypto/provider.js';
+import { tlsPreMasterFromRsa } from '../crypto/rsa-pkcs1.js';
+import { alertError } from '../errors.js';
+import {
+  alpn as alpnExt,
+  ecPointFormats,
+  expectEmpty,
+  findExtension,
+  renegotiationInfo,
+  u16List,
+  type Extension,
+} from '../messages/extensions.js';
+import {
+  CertificateCodec,
+  CertificateRequest12Codec,
+  CertificateVerifyCodec,
+  ClientKeyExchangeCodec,
+  FinishedCodec,
+  ServerHelloCodec,
+  ServerKeyExchangeCodec,
+  decodeMessage,
+  type HandshakeMessage,
+} from '../messages/handshake.js';
+import { MAX_CERTIFICATE_CHAIN_LENGTH } from '../limits.js';
+import {
+  ClientCertificateType,
+  ExtensionType,
+  HandshakeType,
+  NamedGroup,
+  TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
+  cipherSuiteInfo,
+  signatureSchemeName,
+  type CipherSuiteInfo,
+} from '../registry.js';
+import { subjectPublicKeyInfoOf } from './certs.js';
+import { AEAD_KEY_LENGTH, DOWNGRADE_TLS12, fixedIvLength12, keylogLine, protector12 } from './common.js';
+import { extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
+import { selectAlpn, type ClientHelloInfo } from './server.js';
+import { chooseSignatureScheme, keyFitsScheme, signatureAlgorithmOf } from './signatures.js';
+import { Transcript } from './transcript.js';
+
+const isFfdhe = (g: number): boolean => g >= NamedGroup.ffdhe2048 && g <= NamedGroup.ffdhe8192;
+const EC_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.secp521r1];
+
+/** The negotiated shape of a TLS 1.2 handshake. */
+interface Selection12 {
+  readonly suite: CipherSuiteInfo;
+  readonly certified: CertifiedKey;
+  /** ECDHE: the named curve; DHE: the ffdhe group. */
+  readonly group: number | undefined;
+  /** Scheme for ServerKeyExchange (undefined for RSA key exchange). */
+  readonly scheme: number | undefined;
+}
+
+export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promise<HandshakeSummary> {
+  const cfg = info.config;
+  const p = cfg.provider;
+  const hello = info.hello;
+  const ext = (t: number): Uint8Array | undefined => findExtension(hello.extensions, t);
+
+  // RFC 5746 §3.6: an initial ClientHello's renegotiation_info must be empty.
+  const ri = ext(ExtensionType.renegotiation_info);
+  if (ri !== undefined && renegotiationInfo.decode(ri).length !== 0) {
+    throw alertError('handshake_failure', 'renegotiation_info is not empty on the initial handshake');
+  }
+  const secureRenegotiation = ri !== undefined || hello.cipherSuites.includes(TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+  const emsData = ext(ExtensionType.extended_master_secret);
+  if (emsData !== undefined) expectEmpty(emsData, 'extended_master_secret');
+  const useEms = emsData !== undefined;
+  const groupsData = ext(ExtensionType.supported_groups);
+  const clientGroups = groupsData === undefined ? [] : u16List.decode(groupsData, 'supported_groups');
+  const pfData = ext(ExtensionType.ec_point_formats);
+  const pointFormats = pfData === undefined ? undefined : ecPointFormats.decode(pfData);
+  const saData = ext(ExtensionType.signature_algorithms);
+  // RFC 5246 §7.4.1.4.1: without the extension the client supports only SHA-1 signatures, which we refuse.
+  const clientSchemes = saData === undefined ? [] : u16List.decode(saData, 'signature_algorithms');
+  const alpnProtocol = selectAlpn(cfg.alpnProtocols, info.clientAlpn);
+
+  const sel = selectSuite(info, clientGroups, pointFormats, clientSchemes);
+  const suite = sel.suite;
+  const transcript = new Transcript(p);
+  transcript.setHash(suite.hash);
+  transcript.add(info.helloMsg.raw);
+
+  // --- ServerHello -------------------------------------------------------------------------
+  const random = p.randomBytes(32);
+  // RFC 8446 §4.1.3: a server able to do 1.3 marks its 1.2 random, so a downgraded client notices.
+  if (cfg.maxVersion === 'TLSv1.3') random.set(DOWNGRADE_TLS12, 24);
+  const exts: Extension[] = [];
+  if (secureRenegotiation) exts.push({ type: ExtensionType.renegotiation_info, data: renegotiationInfo.encode(new Uint8Array(0)) });
+  if (useEms) exts.push({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
+  if (info.serverName !== undefined) exts.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
+  if (suite.kx === 'ECDHE' && pointFormats !== undefined) exts.push({ type: ExtensionType.ec_point_formats, data: ecPointFormats.encode([0]) });
+  if (alpnProtocol !== undefined) exts.push({ type: ExtensionType.application_layer_protocol_negotiation, data: alpnExt.encode([alpnProtocol]) });
+  const shBody = ServerHelloCodec.encode({
+    legacyVersion: 0x0303,
+    random,
+    legacySessionIdEcho: new Uint8Array(0),
+    cipherSuite: suite.id,
+    legacyCompressionMethod: 0,
+    extensions: exts,
+  });
+  transcript.add(io.sendHandshake(HandshakeType.server_hello, shBody));
+
+  // --- Certificate ----------------------------------------------------------------------------
+  const chain = sel.certified.chain;
+  transcript.add(
+    io.sendHandshake(
+      HandshakeType.certificate,
+      CertificateCodec.encode({ certificateRequestContext: new Uint8Array(0), entries: chain.map((c) => ({ certData: c, extensions: [] })) }, false),
+    ),
+  );
+
+  // --- ServerKeyExchange (RFC 8422 §5.4, RFC 5246 §7.4.3) ---------------------------------------
+  let agreement: KeyAgreement | undefined;
+  if (suite.kx === 'ECDHE' || suite.kx === 'DHE') {
+    let rawParams: Uint8Array;
+    if (suite.kx === 'ECDHE') {
+      agreement = await p.startKeyExchange(sel.group!);
+      rawParams = ServerKeyExchangeCodec.encodeParams({ kind: 'ECDHE', namedCurve: sel.group!, publicKey: agreement.publicShare });
+    } else {
+      const ff = FFDHE_GROUPS.get(sel.group!)!;
+      agreement = await p.startDh(ff.p, ff.g);
+      rawParams = ServerKeyExchangeCodec.encodeParams({ kind: 'DHE', p: ff.p, g: ff.g, publicKey: agreement.publicShare });
+    }
+    const signed = new Uint8Array(64 + rawParams.length);
+    signed.set(hello.random, 0);
+    signed.set(random, 32);
+    signed.set(rawParams, 64);
+    const signature = await sel.certified.key.sign(signatureAlgorithmOf(sel.scheme!)!, signed);
+    transcript.add(io.sendHandshake(HandshakeType.server_key_exchange, ServerKeyExchangeCodec.encode(rawParams, sel.scheme!, signature)));
+  }
+
+  // --- CertificateRequest (RFC 5246 §7.4.4) ----------------------------------------------------------
+  const requestSchemes = cfg.signatureAlgorithms.filter((s) => signatureAlgorithmOf(s) !== undefined);
+  if (cfg.requestClientCertificate) {
+    const body = CertificateRequest12Codec.encode({
+      certificateTypes: Uint8Array.of(ClientCertificateType.rsa_sign, ClientCertificateType.ecdsa_sign),
+      signatureSchemes: requestSchemes,
+      certificateAuthorities: cfg.clientCertificateAuthorities,
+    });
+    transcript.add(io.sendHandshake(HandshakeType.certificate_request, body));
+  }
+  transcript.add(io.sendHandshake(HandshakeType.server_hello_done, new Uint8Array(0)));
+
+  // --- Client Certificate -------------------------------------------------------------------------------
+  let clientChain: Uint8Array[] = [];
+  let authorized = false;
+  let authorizationError: string | undefined;
+  if (cfg.requestClientCertificate) {
+    const m = await io.expect(HandshakeType.certificate);
+    const cert = decodeMessage(m, (r) => CertificateCodec.decode(r, false, MAX_CERTIFICATE_CHAIN_LENGTH));
+    transcript.add(m.raw);
+    clientChain = cert.entries.map((e) => e.certData);
+    if (clientChain.length === 0) {
+      authorizationError = 'UNABLE_TO_GET_ISSUER_CERT';
+      // RFC 5246 §7.4.6: a server that requires client authentication answers an empty list with handshake_failure.
+      if (cfg.requireClientCertificate) throw alertError('handshake_failure', 'client did not send a certificate', 'ERR_TLS_PEER_CERTIFICATE_REQUIRED');
+    } else {
+      const v = await cfg.verifyPeer({ chain: clientChain, hostname: undefined, purpose: 'clientAuth' });
+      authorized = v.valid;
+      authorizationError = v.valid ? undefined : v.code;
+      if (!v.valid && cfg.requireClientCertificate) {
+        throw alertError(v.alert ?? 'bad_certificate', v.message ?? `client certificate verification failed: ${v.code}`, v.code);
+      }
+    }
+  }
+
+  // --- ClientKeyExchange -----------------------------------------------------------------------------------
+  const ckeMsg = await io.expect(HandshakeType.client_key_exchange);
+  const exchangeKeys = decodeMessage(ckeMsg, (r) => ClientKeyExchangeCodec.decode(r, suite.kx as 'ECDHE' | 'DHE' | 'RSA'));
+  transcript.add(ckeMsg.raw);
+  let preMasterSecret: Uint8Array;
+  if (suite.kx === 'RSA') {
+    preMasterSecret = await rsaPreMaster(sel.certified, exchangeKeys, hello.legacyVersion, p.randomBytes(48));
+  } else {
+    try {
+      preMasterSecret = await agreement!.complete(exchangeKeys);
+    } catch (e) {
+      if (e instanceof KeyExchangeError) throw alertError('illegal_parameter', `client key share rejected: ${e.message}`, undefined, e);
+      throw e;
+    }
+    if (suite.kx === 'DHE') preMasterSecret = stripLeadingZeros(preMasterSecret);
+  }
+  const masterSecret = useEms
+    ? extendedMasterSecret12(p, suite.hash, preMasterSecret, transcript.digest())
+    : masterSecret12(p, suite.hash, preMasterSecret, hello.random, random);
+  io.sink.keylog?.(keylogLine('CLIENT_RANDOM', hello.random, masterSecret));
+
+  // --- CertificateVerify (RFC 5246 §7.4.8) -----------------------------------------------------------------
+  let peerSignatureScheme: number | undefined;
+  if (clientChain.length > 0) {
+    const m = await io.expect(HandshakeType.certificate_verify);
+    const cv = decodeMessage(m, (r) => CertificateVerifyCodec.decode(r));
+    const spki = subjectPublicKeyInfoOf(clientChain[0]!);
+    const keyInfo: PublicKeyInfo = p.describePublicKey(spki);
+    const alg = signatureAlgorithmOf(cv.signatureScheme);
+    if (!requestSchemes.includes(cv.signatureScheme) || alg === undefined || !keyFitsScheme(keyInfo, cv.signatureScheme, 'TLSv1.2')) {
+      throw alertError('illegal_parameter', `CertificateVerify uses ${signatureSchemeName(cv.signatureScheme)}, which was not requested or does not fit the key`);
+    }
+    if (!(await p.verify(spki, alg, transcript.messages(), cv.signature))) {
+      throw alertError('decrypt_error', 'client CertificateVerify signature does not verify');
+    }
+    peerSignatureScheme = cv.signatureScheme;
+    transcript.add(m.raw);
+  }
+  transcript.dropMessages();
+
+  // --- ChangeCipherSpec, Finished ------------------------------------------------------------------------------
+  const keys = keyExpansion12(p, suite.hash, masterSecret, hello.random, random, AEAD_KEY_LENGTH[suite.aead], fixedIvLength12(suite));
+  await io.expectChangeCipherSpec();
+  if (io.hasBufferedHandshakeData()) throw alertError('unexpected_message', 'handshake data before ChangeCipherSpec was not a whole message');
+  io.setReadProtector(protector12(p, suite, keys.clientWriteKey, keys.clientWriteIv));
+  const finMsg = await io.expect(HandshakeType.finished);
+  const expected = finishedVerifyData12(p, suite.hash, masterSecret, 'client', transcript.digest());
+  if (!timingSafeEqual(finMsg.body, expected)) throw alertError('decrypt_error', 'client Finished does not verify');
+  transcript.add(finMsg.raw);
+
+  io.sendChangeCipherSpec();
+  io.setWriteProtector(protector12(p, suite, keys.serverWriteKey, keys.serverWriteIv));
+  const verifyData = finishedVerifyData12(p, suite.hash, masterSecret, 'server', transcript.digest());
+  transcript.add(io.sendHandshake(HandshakeType.finished, FinishedCodec.encode(verifyData)));
+
+  return {
+    version: 'TLSv1.2',
+    cipherSuite: suite,
+    group: sel.group,
+    peerSignatureScheme,
+    alpnProtocol,
+    serverName: info.serverName,
+    peerCertificates: clientChain,
+    localCertificates: chain,
+    resumed: false,
+    extendedMasterSecret: useEms,
+    authorized,
+    authorizationError,
+    earlyDataAccepted: false,
+    roundTrips: 2,
+  };
+}
+
+/**
+ * Choose suite, certificate, group and signature scheme together: a suite is
+ * usable only if we hold a certificate of its kind, can sign in a scheme the
+ * client accepts, and (for ECDHE/DHE) share a group with the client.
+ */
+function selectSuite(
+  info: ClientHelloInfo,
+  clientGroups: readonly number[],
+  pointFormats: readonly number[] | undefined,
+  clientSchemes: readonly number[],
+): Selection12 {
+  const cfg = info.config;
+  const p = cfg.provider;
+  const ours = cfg.cipherSuites.filter((id) => cipherSuiteInfo(id)?.version === 'TLSv1.2');
+  const theirs = info.hello.cipherSuites;
+  const order = cfg.honorCipherOrder ? ours.filter((s) => theirs.includes(s)) : theirs.filter((s) => ours.includes(s));
+
+  const ecGroup = (): number | undefined => {
+    if (pointFormats !== undefined && !pointFormats.includes(0)) return undefined;
+    const candidates = cfg.groups.filter((g) => EC_GROUPS.includes(g) && p.supportsGroup(g));
+    // RFC 8422 §4: without supported_groups the client is assumed to support secp256r1.
+    const client = clientGroups.length > 0 ? clientGroups : [NamedGroup.secp256r1];
+    return cfg.honorCipherOrder ? candidates.find((g) => client.includes(g)) : client.find((g) => candidates.includes(g));
+  };
+  const dhGroup = (): number | undefined => {
+    const ours = cfg.groups.filter(isFfdhe).filter((g) => FFDHE_GROUPS.has(g));
+    const client = clientGroups.filter(isFfdhe);
+    // RFC 7919 §4: a client listing no FFDHE group says nothing; we may pick our preferred group.
+    if (client.length === 0) return ours[0];
+    return ours.find((g) => client.includes(g));
+  };
+
+  for (const id of order) {
+    const suite = cipherSuiteInfo(id)!;
+    const group = suite.kx === 'ECDHE' ? ecGroup() : suite.kx === 'DHE' ? dhGroup() : undefined;
+    if ((suite.kx === 'ECDHE' || suite.kx === 'DHE') && group === undefined) continue;
+    for (const ck of info.certificates) {
+      const kind = ck.key.kind;
+      if (suite.auth === 'ECDSA' ? kind !== 'ec' : kind !== 'rsa') continue;
+      if (suite.kx === 'RSA') {
+        if (ck.key.rsaDecryptRaw === undefined) continue;
+        return { suite, certified: ck, group: undefined, scheme: undefined };
+      }
+      const scheme = chooseSignatureScheme(ck.key, clientSchemes, cfg.signatureAlgorithms, 'TLSv1.2');
+      if (scheme !== undefined) return { suite, certified: ck, group, scheme };
+    }
+  }
+  if (info.certificates.length === 0) throw alertError('handshake_failure', 'no server certificate configured');
+  throw alertError('handshake_failure', 'no cipher suite, group and signature scheme in common with the client');
+}
+
+/**
+ * RSA key exchange (RFC 5246 §7.4.7.1). To defeat Bleichenbacher's attack,
+ * every failure — wrong length, bad padding, wrong version — silently
+ * continues with a random pre-master secret; the handshake then fails at
+ * Finished like any other wrong key, with no distinct alert or timing.
+ */
+async function rsaPreMaster(ck: CertifiedKey, encrypted: Uint8Array, clientVersion: number, random48: Uint8Array): Promise<Uint8Array> {
+  let em: Uint8Array;
+  try {
+    em = await ck.key.rsaDecryptRaw!(encrypted);
+  } catch {
+    em = new Uint8Array((ck.key.bits + 7) >> 3);
+  }
+  return tlsPreMasterFromRsa(em, clientVersion, random48);
+}
+
+function stripLeadingZeros(b: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  return b.subarray(i);
+}
+
+export type { HandshakeMessage };
