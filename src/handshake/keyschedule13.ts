@@ -1,0 +1,251 @@
+/**
+ * The TLS 1.3 key schedule (RFC 8446 §7.1–7.5): pure functions over a
+ * {@link CryptoProvider}'s HKDF and HMAC, one class per stage.
+ *
+ * RFC 8446 §7.1:
+ *
+ *              0
+ *              |
+ *              v
+ *    PSK ->  HKDF-Extract = Early Secret                          (EarlySecret)
+ *              |
+ *              +-----> Derive-Secret(., "ext binder" | "res binder", "")
+ *              |                     = binder_key
+ *              |
+ *              +-----> Derive-Secret(., "c e traffic", ClientHello)
+ *              |                     = client_early_traffic_secret
+ *              |
+ *              +-----> Derive-Secret(., "e exp master", ClientHello)
+ *              |                     = early_exporter_master_secret
+ *              v
+ *        Derive-Secret(., "derived", "")
+ *              |
+ *              v
+ *    (EC)DHE -> HKDF-Extract = Handshake Secret                   (HandshakeSecret)
+ *              |
+ *              +-----> Derive-Secret(., "c hs traffic", ClientHello...ServerHello)
+ *              |                     = client_handshake_traffic_secret
+ *              |
+ *              +-----> Derive-Secret(., "s hs traffic", ClientHello...ServerHello)
+ *              |                     = server_handshake_traffic_secret
+ *              v
+ *        Derive-Secret(., "derived", "")
+ *              |
+ *              v
+ *    0 -> HKDF-Extract = Master Secret                            (MasterSecret)
+ *              |
+ *              +-----> Derive-Secret(., "c ap traffic", ClientHello...server Finished)
+ *              |                     = client_application_traffic_secret_0
+ *              |
+ *              +-----> Derive-Secret(., "s ap traffic", ClientHello...server Finished)
+ *              |                     = server_application_traffic_secret_0
+ *              |
+ *              +-----> Derive-Secret(., "exp master", ClientHello...server Finished)
+ *              |                     = exporter_master_secret
+ *              |
+ *              +-----> Derive-Secret(., "res master", ClientHello...client Finished)
+ *                                    = resumption_master_secret
+ *
+ * The "th" arguments are transcript hashes (RFC 8446 §4.4.1), computed by the
+ * caller with the cipher suite's hash over the messages the diagram names.
+ * A missing PSK or (EC)DHE input is a string of Hash.length zero bytes.
+ */
+import type { CryptoProvider } from '../crypto/provider.js';
+import type { AeadName, HashName } from '../registry.js';
+
+const HASH_LENGTH: Record<HashName, number> = { sha256: 32, sha384: 48, sha512: 64 };
+
+/** Hash.length for a cipher suite hash. */
+export function hashLength(hash: HashName): number {
+  return HASH_LENGTH[hash];
+}
+
+/** Key length of each AEAD (RFC 8446 §5.3: every IV is 12 bytes). */
+const AEAD_KEY_LENGTH: Record<AeadName, number> = { AES_128_GCM: 16, AES_256_GCM: 32, CHACHA20_POLY1305: 32 };
+export const AEAD_IV_LENGTH_13 = 12;
+
+const utf8 = new TextEncoder();
+const LABEL_PREFIX = utf8.encode('tls13 ');
+
+/**
+ * RFC 8446 §7.1 HKDF-Expand-Label(Secret, Label, Context, Length) =
+ * HKDF-Expand(Secret, HkdfLabel, Length) with
+ * struct { uint16 length; opaque label<7..255> = "tls13 " + Label; opaque context<0..255>; } HkdfLabel.
+ */
+export function hkdfExpandLabel(
+  p: CryptoProvider,
+  hash: HashName,
+  secret: Uint8Array,
+  label: string,
+  context: Uint8Array,
+  length: number,
+): Uint8Array {
+  const fullLabel = utf8.encode(label);
+  const labelLength = LABEL_PREFIX.length + fullLabel.length;
+  if (labelLength > 255) throw new RangeError(`HKDF label too long: ${label}`);
+  if (context.length > 255) throw new RangeError('HKDF-Expand-Label context longer than 255 bytes');
+  if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new RangeError(`bad HKDF-Expand-Label length ${length}`);
+  const info = new Uint8Array(2 + 1 + labelLength + 1 + context.length);
+  let o = 0;
+  info[o++] = length >> 8;
+  info[o++] = length & 0xff;
+  info[o++] = labelLength;
+  info.set(LABEL_PREFIX, o);
+  o += LABEL_PREFIX.length;
+  info.set(fullLabel, o);
+  o += fullLabel.length;
+  info[o++] = context.length;
+  info.set(context, o);
+  return p.hkdfExpand(hash, secret, info, length);
+}
+
+/** RFC 8446 §7.1 Derive-Secret(Secret, Label, Messages) = HKDF-Expand-Label(Secret, Label, Transcript-Hash(Messages), Hash.length). */
+export function deriveSecret(p: CryptoProvider, hash: HashName, secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {
+  return hkdfExpandLabel(p, hash, secret, label, transcriptHash, hashLength(hash));
+}
+
+/** Transcript-Hash("") = Hash(""), used by the "derived" and binder steps. */
+function emptyHash(p: CryptoProvider, hash: HashName): Uint8Array {
+  return p.hash(hash, new Uint8Array(0));
+}
+
+/** Early Secret = HKDF-Extract(salt = 0, IKM = PSK or 0). */
+export class EarlySecret {
+  readonly secret: Uint8Array;
+
+  constructor(
+    private readonly p: CryptoProvider,
+    private readonly hash: HashName,
+    psk?: Uint8Array,
+  ) {
+    const zeros = new Uint8Array(hashLength(hash));
+    this.secret = p.hkdfExtract(hash, zeros, psk ?? zeros);
+  }
+
+  /** binder_key: "ext binder" for external PSKs, "res binder" for resumption PSKs (§4.2.11.2 keys the binder with it). */
+  binderKey(kind: 'ext' | 'res'): Uint8Array {
+    return deriveSecret(this.p, this.hash, this.secret, `${kind} binder`, emptyHash(this.p, this.hash));
+  }
+
+  /** client_early_traffic_secret; th = Transcript-Hash(ClientHello). */
+  clientEarlyTrafficSecret(th: Uint8Array): Uint8Array {
+    return deriveSecret(this.p, this.hash, this.secret, 'c e traffic', th);
+  }
+
+  /** early_exporter_master_secret; th = Transcript-Hash(ClientHello). */
+  earlyExporterMasterSecret(th: Uint8Array): Uint8Array {
+    return deriveSecret(this.p, this.hash, this.secret, 'e exp master', th);
+  }
+
+  /** Handshake Secret = HKDF-Extract(Derive-Secret(early, "derived", ""), (EC)DHE or 0 for psk_ke). */
+  handshakeSecret(sharedSecret?: Uint8Array): HandshakeSecret {
+    const salt = deriveSecret(this.p, this.hash, this.secret, 'derived', emptyHash(this.p, this.hash));
+    const ikm = sharedSecret ?? new Uint8Array(hashLength(this.hash));
+    return new HandshakeSecret(this.p, this.hash, this.p.hkdfExtract(this.hash, salt, ikm));
+  }
+}
+
+/** Handshake Secret and the handshake traffic secrets. */
+export class HandshakeSecret {
+  constructor(
+    private readonly p: CryptoProvider,
+    private readonly hash: HashName,
+    readonly secret: Uint8Array,
+  ) {}
+
+  /** client_handshake_traffic_secret; th = Transcript-Hash(ClientHello...ServerHello). */
+  clientHandshakeTrafficSecret(th: Uint8Array): Uint8Array {
+    return deriveSecret(this.p, this.hash, this.secret, 'c hs traffic', th);
+  }
+
+  /** server_handshake_traffic_secret; th = Transcript-Hash(ClientHello...ServerHello). */
+  serverHandshakeTrafficSecret(th: Uint8Array): Uint8Array {
+    return deriveSecret(this.p, this.hash, this.secret, 's hs traffic', th);
+  }
+
+  /** Master Secret = HKDF-Extract(Derive-Secret(handshake, "derived", ""), 0). */
+  masterSecret(): MasterSecret {
+    const salt = deriveSecret(this.p, this.hash, this.secret, 'derived', emptyHash(this.p, this.hash));
+    return new MasterSecret(this.p, this.hash, this.p.hkdfExtract(this.hash, salt, new Uint8Array(hashLength(this.hash))));
+  }
+}
+
+/** Master Secret and what comes from it. */
+export class MasterSecret {
+  constructor(
+    private readonly p: CryptoProvider,
+    private readonly hash: HashName,
+    readonly secret: Uint8Array,
+  ) {}
+
+  /** client_application_traffic_secret_0; th = Transcript-Hash(ClientHello...server Finished). */
+  clientApplicationTrafficSecret0(th: Uint8Array): Uint8Array {
+    return deriveSecret(this.p, this.hash, this.secret, 'c ap traffic', th);
+  }
+
+  /** server_application_traffic_secret_0; th = Transcript-Hash(ClientHello...server Finished). */
+  serverApplicationTrafficSecret0(th: Uint8Array): Uint8Array {
+    return deriveSecret(this.p, this.hash, this.secret, 's ap traffic', th);
+  }
+
+  /** exporter_master_secret; th = Transcript-Hash(ClientHello...server Finished). */
+  exporterMasterSecret(th: Uint8Array): Uint8Array {
+    return deriveSecret(this.p, this.hash, this.secret, 'exp master', th);
+  }
+
+  /** resumption_master_secret; th = Transcript-Hash(ClientHello...client Finished). */
+  resumptionMasterSecret(th: Uint8Array): Uint8Array {
+    return deriveSecret(this.p, this.hash, this.secret, 'res master', th);
+  }
+}
+
+/**
+ * RFC 8446 §7.3: write_key = HKDF-Expand-Label(Secret, "key", "", key_length),
+ * write_iv = HKDF-Expand-Label(Secret, "iv", "", iv_length = 12).
+ */
+export function trafficKeys13(p: CryptoProvider, hash: HashName, aead: AeadName, trafficSecret: Uint8Array): { key: Uint8Array; iv: Uint8Array } {
+  const empty = new Uint8Array(0);
+  return {
+    key: hkdfExpandLabel(p, hash, trafficSecret, 'key', empty, AEAD_KEY_LENGTH[aead]),
+    iv: hkdfExpandLabel(p, hash, trafficSecret, 'iv', empty, AEAD_IV_LENGTH_13),
+  };
+}
+
+/**
+ * RFC 8446 §4.4.4: finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length);
+ * verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context, Certificate*, CertificateVerify*)).
+ * BaseKey is the sender's handshake traffic secret (or, for PSK binders, the binder_key).
+ * Compare received values with timingSafeEqual (src/crypto/constant-time.ts).
+ */
+export function finishedVerifyData13(p: CryptoProvider, hash: HashName, baseKey: Uint8Array, transcriptHash: Uint8Array): Uint8Array {
+  const finishedKey = hkdfExpandLabel(p, hash, baseKey, 'finished', new Uint8Array(0), hashLength(hash));
+  return p.hmac(hash, finishedKey, transcriptHash);
+}
+
+/** RFC 8446 §7.2: application_traffic_secret_N+1 = HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length). */
+export function nextApplicationTrafficSecret(p: CryptoProvider, hash: HashName, secret: Uint8Array): Uint8Array {
+  return hkdfExpandLabel(p, hash, secret, 'traffic upd', new Uint8Array(0), hashLength(hash));
+}
+
+/** RFC 8446 §4.6.1: PSK = HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length). */
+export function resumptionPsk(p: CryptoProvider, hash: HashName, resumptionMasterSecret: Uint8Array, ticketNonce: Uint8Array): Uint8Array {
+  return hkdfExpandLabel(p, hash, resumptionMasterSecret, 'resumption', ticketNonce, hashLength(hash));
+}
+
+/**
+ * RFC 8446 §7.5: TLS-Exporter(label, context_value, key_length) =
+ * HKDF-Expand-Label(Derive-Secret(Secret, label, ""), "exporter", Hash(context_value), key_length),
+ * Secret being the exporter_master_secret (or early_exporter_master_secret).
+ * In TLS 1.3 an absent context is the same as an empty one.
+ */
+export function exportKeyingMaterial13(
+  p: CryptoProvider,
+  hash: HashName,
+  exporterMasterSecret: Uint8Array,
+  label: string,
+  context: Uint8Array | undefined,
+  length: number,
+): Uint8Array {
+  const derived = deriveSecret(p, hash, exporterMasterSecret, label, emptyHash(p, hash));
+  return hkdfExpandLabel(p, hash, derived, 'exporter', p.hash(hash, context ?? new Uint8Array(0)), length);
+}
