@@ -197,6 +197,16 @@ export class Connection implements HandshakeIO {
     return this.closed;
   }
 
+  /** Whether the peer sent close_notify (a clean close, not a truncation). */
+  get closeNotifyReceived(): boolean {
+    return this.receivedCloseNotify;
+  }
+
+  /** Whether we sent close_notify. */
+  get closeNotifySent(): boolean {
+    return this.sentCloseNotify;
+  }
+
   get earlyDataReceived(): number {
     return this.earlyBytes;
   }

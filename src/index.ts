@@ -1,0 +1,17 @@
+/**
+ * ts-tls: TLS 1.2 and TLS 1.3 in TypeScript.
+ *
+ * - Node-shaped API: connect(), createServer(), TLSSocket (like node:tls).
+ * - The sans-IO engine: createClientConnection/createServerConnection + Connection.
+ * - The crypto provider interface and its node:crypto default.
+ */
+export { connect, createServer, Server, TLSSocket, createSecureContext } from './node/index.js';
+export type { ConnectOptions, ServerOptions, PeerCertificate } from './node/index.js';
+export { Connection } from './connection.js';
+export type { ConnectionSink, HandshakeSummary, TraceEvent } from './connection.js';
+export { clientConfig, serverConfig, createClientConnection, createServerConnection } from './engine.js';
+export type { ClientConfig, ServerConfig, CertifiedKey, SessionState, PeerVerifier } from './config.js';
+export { TLSError } from './errors.js';
+export type { CryptoProvider, PrivateKey, Aead, SignatureAlgorithm } from './crypto/provider.js';
+export { NodeCryptoProvider, defaultProvider } from './crypto/node.js';
+export * as registry from './registry.js';

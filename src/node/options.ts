@@ -1,0 +1,245 @@
+/**
+ * Node-shaped options (as node:tls spells them) → engine configuration.
+ */
+import type { CertifiedKey, ClientConfig, PeerVerifier, ServerConfig, SessionState } from '../config.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { defaultProvider } from '../crypto/node.js';
+import { clientConfig, serverConfig } from '../engine.js';
+import { TLSError } from '../errors.js';
+import {
+  NamedGroup,
+  SignatureScheme,
+  cipherSuiteByName,
+  codeOf,
+  type VersionName,
+} from '../registry.js';
+
+export type PemOrDer = string | Uint8Array;
+export type OneOrMany<T> = T | readonly T[];
+
+/** Options both sides share (names as in node:tls where Node has them). */
+export interface CommonOptions {
+  minVersion?: VersionName;
+  maxVersion?: VersionName;
+  /** IANA (or OpenSSL) suite names in preference order, as an array or colon-separated string. */
+  cipherSuites?: readonly string[] | string;
+  /** node:tls's OpenSSL cipher list; accepted when it names suites we implement. */
+  ciphers?: string;
+  /** Group names (x25519, secp256r1/P-256, secp384r1/P-384, X25519MLKEM768, ffdhe2048...). */
+  groups?: readonly string[] | string;
+  /** Node's name for groups. */
+  ecdhCurve?: string;
+  signatureAlgorithms?: readonly string[] | string;
+  sigalgs?: string;
+  ALPNProtocols?: readonly string[] | readonly Uint8Array[] | Uint8Array;
+  ca?: OneOrMany<PemOrDer>;
+  cert?: OneOrMany<PemOrDer>;
+  key?: OneOrMany<PemOrDer | { pem: PemOrDer; passphrase?: string }>;
+  passphrase?: string;
+  rejectUnauthorized?: boolean;
+  provider?: CryptoProvider;
+  /** Emit 'trace' events (see src/trace). */
+  trace?: boolean;
+}
+
+export interface ConnectOptions extends CommonOptions {
+  host?: string;
+  port?: number;
+  path?: string;
+  socket?: import('node:stream').Duplex;
+  servername?: string;
+  checkServerIdentity?: (hostname: string, cert: import('./peer-certificate.js').PeerCertificate) => Error | undefined;
+  session?: Uint8Array;
+  /** TLS False Start (TLS 1.2 ECDHE/DHE): send data after our Finished. */
+  falseStart?: boolean;
+  /** TLS 1.3 0-RTT data to send with a resumed session. */
+  earlyData?: Uint8Array;
+  timeout?: number;
+}
+
+export interface ServerOptions extends CommonOptions {
+  requestCert?: boolean;
+  SNICallback?: (servername: string, cb: (err: Error | null, ctx?: SecureContextLike) => void) => void;
+  honorCipherOrder?: boolean;
+  ticketKeys?: Uint8Array;
+  handshakeTimeout?: number;
+}
+
+/** What SNICallback hands back: our createSecureContext() result, or options to build one. */
+export interface SecureContextLike {
+  readonly certificates?: readonly CertifiedKey[];
+  readonly cert?: OneOrMany<PemOrDer>;
+  readonly key?: OneOrMany<PemOrDer | { pem: PemOrDer; passphrase?: string }>;
+}
+
+const asList = <T>(v: OneOrMany<T> | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? (v as readonly T[]) : [v as T]);
+
+function names(v: readonly string[] | string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  return (typeof v === 'string' ? v.split(':') : [...v]).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function optionError(message: string): TLSError {
+  return new TLSError(message, 'ERR_TLS_INVALID_OPTION');
+}
+
+export function parseSuites(o: CommonOptions): number[] | undefined {
+  const list = names(o.cipherSuites) ?? names(o.ciphers);
+  if (!list) return undefined;
+  const ids: number[] = [];
+  for (const n of list) {
+    const s = cipherSuiteByName(n);
+    if (s) ids.push(s.id);
+    else if (o.cipherSuites !== undefined) throw optionError(`unknown or unsupported cipher suite ${n}`);
+  }
+  if (ids.length === 0) throw optionError('no supported cipher suite in the cipher list');
+  return ids;
+}
+
+const GROUP_ALIASES: Record<string, string> = { 'P-256': 'secp256r1', 'P-384': 'secp384r1', 'P-521': 'secp521r1', prime256v1: 'secp256r1', X25519: 'x25519' };
+
+export function parseGroups(o: CommonOptions): number[] | undefined {
+  const list = names(o.groups) ?? (o.ecdhCurve && o.ecdhCurve !== 'auto' ? names(o.ecdhCurve) : undefined);
+  if (!list) return undefined;
+  return list.map((n) => {
+    const id = codeOf(NamedGroup, GROUP_ALIASES[n] ?? n);
+    if (id === undefined) throw optionError(`unknown group ${n}`);
+    return id;
+  });
+}
+
+export function parseSignatureAlgorithms(o: CommonOptions): number[] | undefined {
+  const list = names(o.signatureAlgorithms) ?? names(o.sigalgs);
+  if (!list) return undefined;
+  return list.map((n) => {
+    const id = codeOf(SignatureScheme, n);
+    if (id === undefined) throw optionError(`unknown signature scheme ${n}`);
+    if (n.includes('sha1')) throw optionError(`SHA-1 signature scheme ${n} is not allowed`);
+    return id;
+  });
+}
+
+export function parseAlpn(v: CommonOptions['ALPNProtocols']): string[] {
+  if (v === undefined) return [];
+  if (v instanceof Uint8Array) {
+    // Node's wire form: length-prefixed protocol names.
+    const out: string[] = [];
+    for (let i = 0; i < v.length; ) {
+      const n = v[i]!;
+      out.push(Buffer.from(v.subarray(i + 1, i + 1 + n)).toString('latin1'));
+      i += 1 + n;
+    }
+    return out;
+  }
+  return (v as readonly (string | Uint8Array)[]).map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('latin1')));
+}
+
+/** All certificates in PEM text(s) or DER buffer(s), as DER. */
+export function certificatesFrom(v: OneOrMany<PemOrDer> | undefined): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const item of asList(v)) {
+    const text = typeof item === 'string' ? item : looksLikePem(item) ? Buffer.from(item).toString('latin1') : undefined;
+    if (text === undefined) {
+      out.push(item as Uint8Array);
+      continue;
+    }
+    const re = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
+    for (let m = re.exec(text); m; m = re.exec(text)) out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+  }
+  return out;
+}
+
+function looksLikePem(b: Uint8Array): boolean {
+  return b.length > 10 && b[0] === 0x2d && b[1] === 0x2d;
+}
+
+/**
+ * cert/key options → certified keys. Node pairs `cert[i]` with `key[i]`; a
+ * single cert PEM may hold the whole chain (leaf first).
+ */
+export function certifiedKeys(o: Pick<CommonOptions, 'cert' | 'key' | 'passphrase' | 'provider'>): CertifiedKey[] {
+  const certs = asList(o.cert);
+  const keys = asList(o.key);
+  if (certs.length !== keys.length) {
+    if (certs.length === 0 || keys.length === 0) {
+      if (certs.length + keys.length === 0) return [];
+      throw optionError('cert and key must be given together');
+    }
+    throw optionError('cert and key lists differ in length');
+  }
+  const p = o.provider ?? defaultProvider;
+  return certs.map((c, i) => {
+    const k = keys[i]!;
+    const pem = typeof k === 'object' && !(k instanceof Uint8Array) ? k.pem : k;
+    const pass = typeof k === 'object' && !(k instanceof Uint8Array) ? k.passphrase ?? o.passphrase : o.passphrase;
+    const chain = certificatesFrom(c);
+    if (chain.length === 0) throw optionError('cert holds no certificate');
+    let key;
+    try {
+      key = p.loadPrivateKey(pem, pass);
+    } catch (e) {
+      throw new TLSError(`cannot load private key: ${(e as Error).message}`, 'ERR_TLS_INVALID_KEY', undefined, { cause: e });
+    }
+    return { chain, key };
+  });
+}
+
+export function toClientConfig(o: ConnectOptions, verifyPeer: PeerVerifier, serverName: string | undefined, session: SessionState | undefined): ClientConfig {
+  const provider = o.provider ?? defaultProvider;
+  return clientConfig({
+    provider,
+    ...(o.minVersion ? { minVersion: o.minVersion } : {}),
+    ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}),
+    ...(parseSuites(o) ? { cipherSuites: parseSuites(o)! } : {}),
+    ...(parseGroups(o) ? { groups: parseGroups(o)! } : {}),
+    ...(parseSignatureAlgorithms(o) ? { signatureAlgorithms: parseSignatureAlgorithms(o)! } : {}),
+    alpnProtocols: parseAlpn(o.ALPNProtocols),
+    trace: o.trace ?? false,
+    serverName,
+    verifyHostname: o.host && !o.servername ? o.host : serverName,
+    verifyPeer,
+    rejectUnauthorized: o.rejectUnauthorized !== false,
+    certificates: certifiedKeys({ ...o, provider }),
+    falseStart: o.falseStart ?? false,
+    session,
+    earlyData: o.earlyData,
+  });
+}
+
+export function toServerConfig(o: ServerOptions, verifyPeer: PeerVerifier): ServerConfig {
+  const provider = o.provider ?? defaultProvider;
+  const certificates = certifiedKeys({ ...o, provider });
+  const sni = o.SNICallback;
+  return serverConfig({
+    provider,
+    ...(o.minVersion ? { minVersion: o.minVersion } : {}),
+    ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}),
+    ...(parseSuites(o) ? { cipherSuites: parseSuites(o)! } : {}),
+    ...(parseGroups(o) ? { groups: parseGroups(o)! } : {}),
+    ...(parseSignatureAlgorithms(o) ? { signatureAlgorithms: parseSignatureAlgorithms(o)! } : {}),
+    alpnProtocols: parseAlpn(o.ALPNProtocols),
+    trace: o.trace ?? false,
+    certificates,
+    selectCertificates: sni
+      ? (name) =>
+          new Promise((resolve, reject) => {
+            if (name === undefined) return resolve(undefined);
+            sni(name, (err, ctx) => {
+              if (err) return reject(new TLSError(`SNICallback failed: ${err.message}`, 'ERR_TLS_SNI_CALLBACK', { name: 'unrecognized_name', number: 112, direction: 'sent' }));
+              if (!ctx) return resolve(undefined);
+              resolve(ctx.certificates ?? certifiedKeys({ cert: ctx.cert, key: ctx.key, provider }));
+            });
+          })
+      : undefined,
+    requestClientCertificate: o.requestCert ?? false,
+    // Node: rejectUnauthorized (default true) only matters with requestCert.
+    requireClientCertificate: (o.requestCert ?? false) && o.rejectUnauthorized !== false,
+    verifyPeer,
+    honorCipherOrder: o.honorCipherOrder ?? true,
+  });
+}
+
+/** Node's tls.createSecureContext, reduced to what SNICallback needs. */
+export function createSecureContext(o: Pick<CommonOptions, 'cert' | 'key' | 'passphrase' | 'provider'>): SecureContextLike {
+  return { certificates: certifiedKeys(o) };
+}

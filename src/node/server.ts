@@ -1,0 +1,62 @@
+/**
+ * createServer(): node:tls.createServer's twin. A net.Server whose
+ * connections are wrapped in TLSSockets; 'secureConnection' fires after each
+ * handshake, 'tlsClientError' when one fails.
+ */
+import * as net from 'node:net';
+import { createServerConnection } from '../engine.js';
+import type { TLSError } from '../errors.js';
+import { toServerConfig, type ServerOptions } from './options.js';
+import { TLSSocket } from './tlssocket.js';
+import { makeVerifier, peerCertificate } from './trust.js';
+
+export interface TLSServerEvents {
+  secureConnection: (socket: TLSSocket) => void;
+  tlsClientError: (err: TLSError, socket: TLSSocket) => void;
+  keylog: (line: Buffer, socket: TLSSocket) => void;
+}
+
+export class Server extends net.Server {
+  private config: ReturnType<typeof toServerConfig>;
+
+  constructor(options: ServerOptions, listener?: (socket: TLSSocket) => void) {
+    super({ pauseOnConnect: false });
+    this.config = toServerConfig(options, makeVerifier({ ca: options.ca }));
+    if (listener) this.on('secureConnection', listener);
+    const handshakeTimeout = options.handshakeTimeout ?? 120_000;
+    this.on('connection', (raw: net.Socket) => {
+      const socket = this.wrap(raw);
+      const timer = setTimeout(() => socket.destroy(new Error('TLS handshake timeout')), handshakeTimeout);
+      timer.unref();
+      socket.once('secure', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
+    });
+  }
+
+  /** Wrap an accepted transport (also useful for non-net transports, e.g. an in-memory Duplex). */
+  wrap(transport: import('node:stream').Duplex): TLSSocket {
+    const config = this.config;
+    const socket = new TLSSocket(transport, {
+      createConnection: (sink) => createServerConnection(config, sink),
+      peerCertificate,
+    });
+    socket.on('secure', () => this.emit('secureConnection', socket));
+    socket.on('tlsError', (err: TLSError) => {
+      if (!socket.connection.isHandshakeComplete) this.emit('tlsClientError', err, socket);
+    });
+    socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
+    // Errors after the handshake belong to the socket's own 'error' listeners; before it, to tlsClientError.
+    socket.on('error', () => {});
+    socket.startHandshake();
+    return socket;
+  }
+
+  /** Replace the certificates/keys (node:tls setSecureContext). */
+  setSecureContext(options: ServerOptions): void {
+    this.config = toServerConfig(options, makeVerifier({ ca: options.ca }));
+  }
+}
+
+export function createServer(options: ServerOptions, secureConnectionListener?: (socket: TLSSocket) => void): Server {
+  return new Server(options, secureConnectionListener);
+}

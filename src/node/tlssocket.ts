@@ -1,0 +1,237 @@
+/**
+ * TLSSocket: a Duplex stream over any transport Duplex (usually a net.Socket),
+ * with a sans-IO Connection in between. Shaped like node:tls's TLSSocket:
+ * same method names, same events ('secureConnect', 'session', 'keylog').
+ *
+ * The adapter owns the I/O policy the engine must not have: reading and
+ * writing the transport, backpressure in both directions, and timers.
+ */
+import { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { SessionState } from '../config.js';
+import type { Connection, ConnectionSink, HandshakeSummary, TraceEvent } from '../connection.js';
+import { TLSError } from '../errors.js';
+import type { PeerCertificate } from './peer-certificate.js';
+
+export interface TLSSocketHooks {
+  /** Build the engine for this socket, given the sink the socket implements. */
+  createConnection(sink: ConnectionSink): Connection;
+  /** Serialize a session for the 'session' event (Node hands out a Buffer). */
+  encodeSession?(s: SessionState): Uint8Array;
+  /** getPeerCertificate(): DER chain → Node's object. */
+  peerCertificate?(chain: readonly Uint8Array[], detailed: boolean): PeerCertificate;
+}
+
+export class TLSSocket extends Duplex {
+  readonly encrypted = true;
+  authorized = false;
+  authorizationError: string | undefined = undefined;
+  alpnProtocol: string | false = false;
+  servername: string | false = false;
+  /** The engine (sans-IO) behind this socket. */
+  readonly connection: Connection;
+  private summary: HandshakeSummary | undefined;
+  private lastSession: Uint8Array | undefined;
+  private transportWritable = true;
+  private pendingWriteCallback: ((err?: Error | null) => void) | undefined;
+  private readonly transport: Duplex;
+
+  constructor(transport: Duplex, private readonly hooks: TLSSocketHooks) {
+    super({ allowHalfOpen: false });
+    this.transport = transport;
+    const sink: ConnectionSink = {
+      write: (bytes) => {
+        if (this.transport.destroyed) return;
+        this.transportWritable = this.transport.write(bytes);
+      },
+      data: (bytes) => {
+        if (!this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) this.transport.pause();
+      },
+      handshake: (s) => this.onHandshake(s),
+      end: () => {
+        this.push(null);
+      },
+      error: (err) => this.onEngineError(err),
+      session: (s) => {
+        if (!hooks.encodeSession) return;
+        this.lastSession = hooks.encodeSession(s);
+        this.emit('session', Buffer.from(this.lastSession));
+      },
+      keylog: (line) => this.emit('keylog', Buffer.from(line + '\n', 'latin1')),
+      trace: (e: TraceEvent) => this.emit('trace', e),
+      earlyData: (bytes) => this.emit('earlyData', Buffer.from(bytes)),
+    };
+    this.connection = hooks.createConnection(sink);
+    transport.on('data', (chunk: Buffer) => this.connection.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    transport.on('drain', () => {
+      this.transportWritable = true;
+      const cb = this.pendingWriteCallback;
+      this.pendingWriteCallback = undefined;
+      cb?.();
+    });
+    transport.on('end', () => {
+      // Transport EOF without close_notify: a truncation. Node ends the stream; we do too, quietly, after the handshake.
+      if (!this.connection.isHandshakeComplete && !this.connection.isClosed) {
+        this.onEngineError(new TLSError('socket hang up: peer closed the connection during the handshake', 'ECONNRESET'));
+        return;
+      }
+      this.push(null);
+    });
+    transport.on('error', (err: Error) => this.destroy(err));
+    transport.on('close', () => {
+      if (!this.destroyed) this.destroy();
+    });
+  }
+
+  /** Start the handshake (called by connect() and the server). */
+  startHandshake(): void {
+    this.connection.start();
+  }
+
+  private onHandshake(s: HandshakeSummary): void {
+    this.summary = s;
+    this.authorized = s.authorized;
+    this.authorizationError = s.authorizationError;
+    this.alpnProtocol = s.alpnProtocol ?? false;
+    this.servername = s.serverName ?? false;
+    this.emit('secure', s);
+  }
+
+  private onEngineError(err: TLSError): void {
+    this.emit('tlsError', err);
+    this.destroy(err);
+  }
+
+  override _read(): void {
+    if (this.transport.isPaused()) this.transport.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    try {
+      this.connection.send(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } catch (e) {
+      cb(e as Error);
+      return;
+    }
+    if (this.transportWritable) cb();
+    else this.pendingWriteCallback = cb;
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    if (!this.connection.isClosed) this.connection.close();
+    this.transport.end();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.connection.destroy();
+    if (!this.transport.destroyed) this.transport.destroy();
+    cb(err);
+  }
+
+  // --- node:tls TLSSocket API -----------------------------------------------------
+
+  getProtocol(): string | null {
+    return this.summary?.version ?? null;
+  }
+
+  getCipher(): { name: string; standardName: string; version: string } | undefined {
+    const s = this.summary;
+    if (!s) return undefined;
+    // node:tls reports OpenSSL's name in `name` for 1.2 (the IANA one in standardName); for 1.3 both are IANA.
+    return { name: s.cipherSuite.openssl, standardName: s.cipherSuite.name, version: s.version };
+  }
+
+  getPeerCertificate(detailed = false): PeerCertificate | Record<string, never> {
+    const chain = this.summary?.peerCertificates ?? [];
+    if (chain.length === 0 || !this.hooks.peerCertificate) return {};
+    return this.hooks.peerCertificate(chain, detailed);
+  }
+
+  getCertificate(): PeerCertificate | Record<string, never> {
+    const chain = this.summary?.localCertificates ?? [];
+    if (chain.length === 0 || !this.hooks.peerCertificate) return {};
+    return this.hooks.peerCertificate(chain, false);
+  }
+
+  /** The negotiated summary (ts-tls extension: group, signature scheme, round trips...). */
+  getHandshakeSummary(): HandshakeSummary | undefined {
+    return this.summary;
+  }
+
+  getSession(): Buffer | undefined {
+    return this.lastSession ? Buffer.from(this.lastSession) : undefined;
+  }
+
+  isSessionReused(): boolean {
+    return this.summary?.resumed ?? false;
+  }
+
+  getEphemeralKeyInfo(): { type: string; name: string } | Record<string, never> {
+    return {};
+  }
+
+  exportKeyingMaterial(length: number, label: string, context?: Buffer): Buffer {
+    const c = this.connection as Connection & { exportKeyingMaterial?: (n: number, l: string, ctx?: Uint8Array) => Uint8Array };
+    if (!c.exportKeyingMaterial) throw new TLSError('exportKeyingMaterial is not available', 'ERR_TLS_INVALID_STATE');
+    return Buffer.from(c.exportKeyingMaterial(length, label, context));
+  }
+
+  // --- net.Socket pass-through (http and friends call these) --------------------------------
+
+  private get net(): Partial<Socket> {
+    return this.transport as Partial<Socket>;
+  }
+  get remoteAddress(): string | undefined {
+    return this.net.remoteAddress;
+  }
+  get remotePort(): number | undefined {
+    return this.net.remotePort;
+  }
+  get remoteFamily(): string | undefined {
+    return this.net.remoteFamily;
+  }
+  get localAddress(): string | undefined {
+    return this.net.localAddress;
+  }
+  get localPort(): number | undefined {
+    return this.net.localPort;
+  }
+  address(): ReturnType<Socket['address']> | Record<string, never> {
+    return this.net.address ? this.net.address() : {};
+  }
+  setNoDelay(noDelay?: boolean): this {
+    this.net.setNoDelay?.(noDelay);
+    return this;
+  }
+  setKeepAlive(enable?: boolean, delay?: number): this {
+    this.net.setKeepAlive?.(enable, delay);
+    return this;
+  }
+  setTimeout(ms: number, cb?: () => void): this {
+    if (this.net.setTimeout) {
+      this.net.setTimeout(ms);
+      if (cb) this.once('timeout', cb);
+      this.transport.removeAllListeners('timeout');
+      if (ms > 0) this.transport.on('timeout', () => this.emit('timeout'));
+    }
+    return this;
+  }
+  ref(): this {
+    this.net.ref?.();
+    return this;
+  }
+  unref(): this {
+    this.net.unref?.();
+    return this;
+  }
+  get bytesWritten(): number | undefined {
+    return this.net.bytesWritten;
+  }
+  get bytesRead(): number | undefined {
+    return this.net.bytesRead;
+  }
+  get connecting(): boolean {
+    return this.net.connecting ?? false;
+  }
+}
