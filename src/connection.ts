@@ -37,6 +37,7 @@ import {
   MAX_CONSECUTIVE_EMPTY_RECORDS,
   MAX_CONSECUTIVE_WARNING_ALERTS,
   MAX_HANDSHAKE_MESSAGE_LENGTH,
+  KEY_UPDATE_AFTER_RECORDS,
   MAX_PLAINTEXT_LENGTH,
   RECORD_HEADER_LENGTH,
 } from './limits.js';
@@ -140,6 +141,20 @@ export interface HandshakeIO {
   readonly earlyDataReceived: number;
   /** Stop accepting early data (EndOfEarlyData received). */
   endEarlyData(): void;
+  /**
+   * TLS 1.3 server that rejects 0-RTT (RFC 8446 §4.2.10): silently drop
+   * application_data records that are plaintext-framed or fail to decrypt,
+   * up to `maxBytes`, until a record opens under the current read keys.
+   */
+  skipEarlyData(maxBytes: number): void;
+  /** Queue application data under the current write keys (TLS 1.3 0-RTT, or rejected 0-RTT resent after the handshake). */
+  sendEarlyData(data: Uint8Array): void;
+  /** Installed by the flow: messages after the handshake (NewSessionTicket, KeyUpdate). */
+  postHandshake: PostHandshakeHandler | null;
+  /** Installed by the flow: the version's keying-material exporter. */
+  exporter: Exporter | null;
+  /** Installed by a TLS 1.3 flow: send a KeyUpdate and switch write keys. */
+  keyUpdater: KeyUpdater | null;
   trace(event: TraceEvent): void;
 }
 
@@ -148,6 +163,12 @@ export type HandshakeFlow = (io: HandshakeIO) => Promise<HandshakeSummary>;
 
 /** Post-handshake message handler (NewSessionTicket, KeyUpdate, ...), installed by the flow. */
 export type PostHandshakeHandler = (msg: HandshakeMessage) => Promise<void> | void;
+
+/** RFC 5705 / RFC 8446 §7.5 exporter over the connection's secrets. */
+export type Exporter = (length: number, label: string, context: Uint8Array | undefined) => Uint8Array;
+
+/** TLS 1.3 KeyUpdate (RFC 8446 §4.6.3): send one, then use the next write keys. */
+export type KeyUpdater = (requestPeer: boolean) => void;
 
 type Waiter = { resolve: (v: HandshakeInput) => void; reject: (e: unknown) => void };
 
@@ -173,8 +194,11 @@ export class Connection implements HandshakeIO {
   private firstRecord = true;
   private earlyDataLimit = -1;
   private earlyBytes = 0;
+  private skipEarlyBudget = -1;
   /** Installed by the flow for messages after the handshake. */
   postHandshake: PostHandshakeHandler | null = null;
+  exporter: Exporter | null = null;
+  keyUpdater: KeyUpdater | null = null;
   summary: HandshakeSummary | undefined;
   /** The error that closed the connection, if any. */
   error: TLSError | undefined;
@@ -221,6 +245,13 @@ export class Connection implements HandshakeIO {
         this.enableApplicationData();
         this.flush();
         this.sink.handshake?.(summary);
+        try {
+          // Post-handshake messages (e.g. a TLS 1.3 NewSessionTicket) may already be buffered.
+          if (this.hsbuf.length > 0) this.processPostHandshake();
+        } catch (e) {
+          this.fail(e);
+          return;
+        }
         this.pump();
       },
       (e: unknown) => this.fail(e),
@@ -260,6 +291,7 @@ export class Connection implements HandshakeIO {
         if (!this.handshakeComplete && this.deliverBufferedHandshake()) continue;
         const rec = this.nextRecord();
         if (rec === null) return;
+        if (rec.skipped) continue;
         this.handleRecord(rec.type, rec.fragment);
       }
     } catch (e) {
@@ -268,7 +300,7 @@ export class Connection implements HandshakeIO {
   }
 
   /** Cut one record from the input, remove protection; null when incomplete. */
-  private nextRecord(): { type: number; fragment: Uint8Array } | null {
+  private nextRecord(): { type: number; fragment: Uint8Array; skipped?: boolean } | null {
     const b = this.inbuf;
     if (b.length < RECORD_HEADER_LENGTH) {
       if (this.firstRecord && b.length > 0 && (b[0]! & 0x80) !== 0) this.rejectSslv2();
@@ -290,11 +322,34 @@ export class Connection implements HandshakeIO {
     this.firstRecord = false;
     const encrypted = this.readProtector !== null && !(type === ContentType.change_cipher_spec && this.version === 'TLSv1.3');
     if (this.config.trace) this.trace({ direction: 'received', kind: 'record', contentType: type, record, encrypted, length });
+    if (this.skipEarlyBudget >= 0 && type === ContentType.application_data) {
+      // Rejected 0-RTT (RFC 8446 §4.2.10): drop what is not ours to read, within the budget.
+      const opened = encrypted ? this.tryOpen(type, body) : null;
+      if (opened === null) {
+        this.skipEarlyBudget -= length;
+        if (this.skipEarlyBudget < 0) throw alertError('unexpected_message', 'rejected early data exceeds max_early_data_size');
+        return { type: ContentType.application_data, fragment: EMPTY, skipped: true };
+      }
+      this.skipEarlyBudget = -1;
+      return opened;
+    }
     if (!encrypted) {
       if (length > MAX_PLAINTEXT_LENGTH) throw alertError('record_overflow', `plaintext record of ${length} bytes exceeds 2^14`);
       return { type, fragment: body };
     }
-    return this.readProtector!.open(type, body);
+    const opened = this.readProtector!.open(type, body);
+    // RFC 8446 §5: a protected change_cipher_spec is unexpected_message.
+    if (opened.type === ContentType.change_cipher_spec) throw alertError('unexpected_message', 'encrypted ChangeCipherSpec record');
+    return opened;
+  }
+
+  private tryOpen(type: number, body: Uint8Array): { type: number; fragment: Uint8Array } | null {
+    try {
+      return this.readProtector!.open(type, body);
+    } catch (e) {
+      if (e instanceof TLSError && e.alert?.name === 'bad_record_mac') return null;
+      throw e;
+    }
   }
 
   private rejectSslv2(): never {
@@ -555,6 +610,16 @@ export class Connection implements HandshakeIO {
     this.earlyDataLimit = -1;
   }
 
+  skipEarlyData(maxBytes: number): void {
+    this.skipEarlyBudget = maxBytes;
+  }
+
+  sendEarlyData(data: Uint8Array): void {
+    if (data.length === 0) return;
+    if (this.config.trace) this.trace({ direction: 'sent', kind: 'application_data', length: data.length });
+    this.queueRecords(ContentType.application_data, data);
+  }
+
   enableApplicationData(): void {
     if (this.appDataEnabled) return;
     this.appDataEnabled = true;
@@ -577,8 +642,32 @@ export class Connection implements HandshakeIO {
       this.pendingAppData.push(data.slice());
       return;
     }
+    // RFC 8446 §5.5: change keys well before the AEAD's usage limit.
+    const limit = this.config.keyUpdateAfterRecords ?? KEY_UPDATE_AFTER_RECORDS;
+    if (this.keyUpdater !== null && this.writeProtector !== null && this.writeProtector.sequenceNumber >= limit) this.keyUpdater(false);
     if (this.config.trace) this.trace({ direction: 'sent', kind: 'application_data', length: data.length });
     this.queueRecords(ContentType.application_data, data);
+    this.flush();
+  }
+
+  /**
+   * Keying material (RFC 5705 for TLS 1.2, RFC 8446 §7.5 for TLS 1.3), like
+   * node:tls's exportKeyingMaterial. Available once the handshake is complete.
+   */
+  exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Uint8Array {
+    if (!this.handshakeComplete || this.exporter === null) {
+      throw new TLSError('keying material is available only after the handshake', 'ERR_TLS_INVALID_STATE');
+    }
+    return this.exporter(length, label, context);
+  }
+
+  /** TLS 1.3: send a KeyUpdate (asking the peer to update too when `requestPeer`) and switch write keys. */
+  keyUpdate(requestPeer: boolean): void {
+    if (this.closed || this.sentCloseNotify) throw new TLSError('key update after close', 'ERR_TLS_WRITE_AFTER_CLOSE');
+    if (!this.handshakeComplete || this.keyUpdater === null) {
+      throw new TLSError('KeyUpdate needs a completed TLS 1.3 handshake', 'ERR_TLS_INVALID_STATE');
+    }
+    this.keyUpdater(requestPeer);
     this.flush();
   }
 
