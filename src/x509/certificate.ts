@@ -36,7 +36,6 @@ import {
   checkInteger,
   type BitString,
   type DerTime,
-  der,
 } from './der.js';
 import { DerError, X509Error, type X509ErrorCode } from './errors.js';
 import { addGeneralName, emptyGeneralNames, parseGeneralNames, type GeneralNames } from './general-names.js';
@@ -99,7 +98,7 @@ export interface AccessDescription {
 
 export interface DistributionPoint {
   readonly fullName?: GeneralNames;
-  /** RelativeDistinguishedName SET TLV. */
+  /** Contents of [1] nameRelativeToCRLIssuer (as Chromium, not re-interpreted). */
   readonly nameRelativeToCrlIssuer?: Uint8Array;
   /** ReasonFlags BIT STRING contents. */
   readonly reasons?: Uint8Array;
@@ -317,7 +316,7 @@ export function parseCrlDistributionPoints(v: Uint8Array): DistributionPoint[] {
           p.fullName = names;
         } else if (choice.tag === contextConstructed(1)) {
           if (choice.value.length === 0) fail('X509_BAD_EXTENSION', 'nameRelativeToCRLIssuer is empty');
-          p.nameRelativeToCrlIssuer = der.tlv(Tag.SET, choice.value);
+          p.nameRelativeToCrlIssuer = choice.value;
         } else {
           fail('X509_BAD_EXTENSION', 'invalid DistributionPointName');
         }

@@ -25,7 +25,7 @@ export function decodePemBlocks(text: string): PemBlock[] {
     const end = `-----END ${label}-----`;
     let b64 = '';
     let j = i + 1;
-    for (; j < lines.length && lines[j]!.trim() !== end; j++) {
+    for (; j < lines.length && !lines[j]!.trim().startsWith(end); j++) {
       const l = lines[j]!.trim();
       if (l.includes(':')) continue; // RFC 1421 headers (Proc-Type etc.) are not base64
       b64 += l;
