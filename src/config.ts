@@ -6,6 +6,7 @@
  * are translated into these by src/node/options.ts.
  */
 import type { CryptoProvider, PrivateKey } from './crypto/provider.js';
+import type { AntiReplay, SessionStore, TicketKeys } from './handshake/tickets.js';
 import type { VersionName } from './registry.js';
 import { NamedGroup, SignatureScheme } from './registry.js';
 
@@ -71,6 +72,14 @@ export interface CommonConfig {
   readonly now: () => number;
   /** Emit trace events (costs nothing when false). */
   readonly trace: boolean;
+  /**
+   * TLS 1.3 PSK key exchange modes (RFC 8446 §4.2.9): the client offers them,
+   * the server accepts them (psk_dhe_ke preferred). Default: client
+   * [psk_dhe_ke]; server [psk_dhe_ke, psk_ke].
+   */
+  readonly pskModes?: readonly number[];
+  /** TLS 1.3: records under one write key before an automatic KeyUpdate (default KEY_UPDATE_AFTER_RECORDS). */
+  readonly keyUpdateAfterRecords?: number;
 }
 
 export interface ClientConfig extends CommonConfig {
@@ -106,6 +115,22 @@ export interface ServerConfig extends CommonConfig {
   readonly clientCertificateAuthorities: readonly Uint8Array[];
   /** Prefer the server's suite order (true) or the client's (false). */
   readonly honorCipherOrder: boolean;
+  /**
+   * Keys that seal session tickets (TLS 1.2 RFC 5077 and TLS 1.3 PSK). Share
+   * one TicketKeys (or its 48-byte keys, Node's `ticketKeys`) across servers
+   * so they resume each other's sessions. Undefined: no tickets are issued.
+   */
+  readonly ticketKeys?: TicketKeys;
+  /** TLS 1.2 session-ID cache. Undefined: no session IDs are issued. */
+  readonly sessionCache?: SessionStore;
+  /** Session/ticket lifetime in seconds (Node's sessionTimeout; at most 7 days in 1.3). */
+  readonly sessionTimeout?: number;
+  /** TLS 1.3 NewSessionTickets sent after a handshake (default 1). */
+  readonly ticketCount?: number;
+  /** TLS 1.3 0-RTT: most early-data bytes accepted per connection; 0 (the default) refuses early data. */
+  readonly maxEarlyData?: number;
+  /** 0-RTT anti-replay store (single-use tickets); required for early data to be accepted. */
+  readonly antiReplay?: AntiReplay;
 }
 
 export type EngineConfig = ClientConfig | ServerConfig;

@@ -12,6 +12,7 @@ import { Connection, type ConnectionSink } from './connection.js';
 import { defaultProvider } from './crypto/node.js';
 import { clientHandshake } from './handshake/client.js';
 import { serverHandshake } from './handshake/server.js';
+import { AntiReplay, MemorySessionCache, TicketKeys } from './handshake/tickets.js';
 
 /** A verifier that accepts nothing: the safe default when no trust store is wired in. */
 export const rejectAllVerifier: PeerVerifier = async () => ({
@@ -22,6 +23,9 @@ export const rejectAllVerifier: PeerVerifier = async () => ({
 });
 
 type Defaults<T> = Partial<Omit<T, 'side'>>;
+
+/** Seconds a session or ticket stays resumable (OpenSSL's default for TLS). */
+export const DEFAULT_SESSION_TIMEOUT = 7200;
 
 export function clientConfig(o: Defaults<ClientConfig> = {}): ClientConfig {
   return {
@@ -43,13 +47,16 @@ export function clientConfig(o: Defaults<ClientConfig> = {}): ClientConfig {
     falseStart: o.falseStart ?? false,
     session: o.session,
     earlyData: o.earlyData,
+    ...(o.pskModes ? { pskModes: o.pskModes } : {}),
+    ...(o.keyUpdateAfterRecords !== undefined ? { keyUpdateAfterRecords: o.keyUpdateAfterRecords } : {}),
   };
 }
 
 export function serverConfig(o: Defaults<ServerConfig> = {}): ServerConfig {
+  const provider = o.provider ?? defaultProvider;
   return {
     side: 'server',
-    provider: o.provider ?? defaultProvider,
+    provider,
     minVersion: o.minVersion ?? 'TLSv1.2',
     maxVersion: o.maxVersion ?? 'TLSv1.3',
     cipherSuites: o.cipherSuites ?? DEFAULT_CIPHER_SUITES,
@@ -65,6 +72,16 @@ export function serverConfig(o: Defaults<ServerConfig> = {}): ServerConfig {
     verifyPeer: o.verifyPeer ?? rejectAllVerifier,
     clientCertificateAuthorities: o.clientCertificateAuthorities ?? [],
     honorCipherOrder: o.honorCipherOrder ?? true,
+    // Session resumption is on by default, like node:tls. Fresh keys and caches per config:
+    // build one ServerConfig per server (or pass shared ones) so connections can resume.
+    ticketKeys: 'ticketKeys' in o ? o.ticketKeys : new TicketKeys(provider),
+    sessionCache: 'sessionCache' in o ? o.sessionCache : new MemorySessionCache(),
+    sessionTimeout: o.sessionTimeout ?? DEFAULT_SESSION_TIMEOUT,
+    ticketCount: o.ticketCount ?? 1,
+    maxEarlyData: o.maxEarlyData ?? 0,
+    antiReplay: 'antiReplay' in o ? o.antiReplay : new AntiReplay(),
+    ...(o.pskModes ? { pskModes: o.pskModes } : {}),
+    ...(o.keyUpdateAfterRecords !== undefined ? { keyUpdateAfterRecords: o.keyUpdateAfterRecords } : {}),
   };
 }
 

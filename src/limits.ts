@@ -23,3 +23,16 @@ export const MAX_CONSECUTIVE_EMPTY_RECORDS = 32;
 export const DEFAULT_MAX_EARLY_DATA = 16 * 1024;
 /** Signature checks a single path validation may perform before giving up. */
 export const MAX_PATH_SIGNATURE_CHECKS = 100;
+/**
+ * RFC 8446 §5.5: AES-GCM keys may protect at most 2^24.5 full-size records; we
+ * send a KeyUpdate after 2^24 records under one TLS 1.3 write key (any AEAD).
+ */
+export const KEY_UPDATE_AFTER_RECORDS = 2 ** 24;
+/** RFC 8446 §4.6.1: ticket lifetimes are at most seven days. */
+export const MAX_TICKET_LIFETIME_SECONDS = 604800;
+/** Most TLS 1.2 sessions a MemorySessionCache keeps by default. */
+export const DEFAULT_SESSION_CACHE_SIZE = 10000;
+/** Most 0-RTT tickets the anti-replay store remembers; beyond it, early data is refused. */
+export const MAX_ANTI_REPLAY_ENTRIES = 100000;
+/** RFC 8446 §8.3: how far a client's reported ticket age may be off for 0-RTT (ms). */
+export const EARLY_DATA_AGE_WINDOW_MS = 10000;

@@ -24,7 +24,7 @@ import { ExtensionType, HandshakeType, NamedGroup, PskKeyExchangeMode, cipherSui
 import { Transcript } from './transcript.js';
 import { versionAllowed } from './common.js';
 import { tls12Client } from './tls12-client.js';
-import { clientHelloHooks, tls13Client } from './tls13-client.js';
+import { clientHelloHooks, tls13Client, type ClientHelloHooks } from './tls13-client.js';
 
 /** Everything the version-specific flows need to know about the ClientHello we sent. */
 export interface ClientHelloState {
@@ -42,6 +42,8 @@ export interface ClientHelloState {
   readonly offersTls13: boolean;
   /** The transcript so far (ClientHello added; hash not yet chosen). */
   readonly transcript: Transcript;
+  /** What the TLS 1.3 side offered in the first ClientHello (PSK, 0-RTT). */
+  readonly tls13Hooks: ClientHelloHooks | undefined;
 }
 
 /** Options for (re)building a ClientHello. */
@@ -85,7 +87,7 @@ export function buildClientHello(cfg: ClientConfig, o: ClientHelloOptions): Clie
   if (cfg.alpnProtocols.length > 0) add(ExtensionType.application_layer_protocol_negotiation, alpn.encode(cfg.alpnProtocols));
   if (offers13) {
     add(ExtensionType.supported_versions, supportedVersions.encodeClient(offers12 ? [0x0304, 0x0303] : [0x0304]));
-    add(ExtensionType.psk_key_exchange_modes, pskModes.encode([PskKeyExchangeMode.psk_dhe_ke]));
+    add(ExtensionType.psk_key_exchange_modes, pskModes.encode(cfg.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke]));
     add(
       ExtensionType.key_share,
       keyShare.encodeClient([...o.keyShares.values()].map((k) => ({ group: k.group, keyExchange: k.publicShare }))),
@@ -175,6 +177,7 @@ export const clientHandshake: HandshakeFlow = async (io: HandshakeIO): Promise<H
     offersTls12,
     offersTls13,
     transcript,
+    tls13Hooks,
   };
 
   const shMsg = await io.expect(HandshakeType.server_hello);
@@ -182,7 +185,10 @@ export const clientHandshake: HandshakeFlow = async (io: HandshakeIO): Promise<H
   const version = negotiatedVersion(state, sh);
   io.setVersion(version);
   if (version === 'TLSv1.3') return tls13Client(io, state, sh, shMsg, options);
-  return tls12Client(io, state, sh, shMsg);
+  const summary = await tls12Client(io, state, sh, shMsg);
+  // Early data could not go early (TLS 1.2): it goes first thing after the handshake.
+  if (cfg.earlyData !== undefined) io.sendEarlyData(cfg.earlyData);
+  return summary;
 };
 
 /** Which version did the server pick? (RFC 8446 §4.1.3, §4.2.1) */

@@ -1,0 +1,312 @@
+/**
+ * Session resumption state, on both sides and for both versions:
+ *
+ * - {@link encodeSession} / {@link decodeSession}: one byte format for a
+ *   {@link SessionState}. The client's Node adapter stores sessions with it
+ *   (Node's `session` event gives a Buffer); the server seals the same bytes
+ *   into its tickets.
+ * - {@link TicketKeys}: the keys that seal tickets (TLS 1.2 RFC 5077 §4 and
+ *   TLS 1.3 RFC 8446 §4.6.1 tickets are both self-encrypted state). 48 bytes
+ *   per key, as node:tls's `ticketKeys`, laid out as
+ *       key_name[16] || aes_256_gcm_key[32]
+ *   A ticket is key_name[16] || nonce[12] || AES-256-GCM(state) with key_name
+ *   as additional data, so every server holding the same keys can open it.
+ *   Generated keys rotate by themselves; application keys rotate when the
+ *   application calls {@link TicketKeys.setTicketKeys}. The previous key keeps
+ *   opening tickets for one more rotation period.
+ * - {@link MemorySessionCache}: the TLS 1.2 server's session-ID cache.
+ * - {@link AntiReplay}: 0-RTT replay protection (RFC 8446 §8.1 single-use
+ *   tickets): early data is accepted at most once per ticket.
+ */
+import type { ServerConfig, SessionState } from '../config.js';
+import type { Aead, CryptoProvider } from '../crypto/provider.js';
+import { DEFAULT_SESSION_CACHE_SIZE, MAX_ANTI_REPLAY_ENTRIES, MAX_TICKET_LIFETIME_SECONDS } from '../limits.js';
+import { DecodeError, Reader } from '../wire/reader.js';
+import { Writer } from '../wire/writer.js';
+import { hex } from './common.js';
+
+// ---------------------------------------------------------------- session codec
+
+const SESSION_FORMAT = 1;
+const F_SERVER_NAME = 1;
+const F_ALPN = 2;
+const F_SESSION_ID = 4;
+const F_TICKET = 8;
+const F_EMS = 16;
+const F_TLS13 = 32;
+
+/** Serialize a session (client: to store and resume later; server: the inside of a ticket). */
+export function encodeSession(s: SessionState): Uint8Array {
+  const w = new Writer(512);
+  const text = new TextEncoder();
+  let flags = 0;
+  if (s.serverName !== undefined) flags |= F_SERVER_NAME;
+  if (s.alpnProtocol !== undefined) flags |= F_ALPN;
+  if (s.sessionId !== undefined) flags |= F_SESSION_ID;
+  if (s.ticket !== undefined) flags |= F_TICKET;
+  if (s.extendedMasterSecret) flags |= F_EMS;
+  if (s.version === 'TLSv1.3') flags |= F_TLS13;
+  w.u8(SESSION_FORMAT).u8(flags).u16(s.cipherSuite).opaque8(s.secret);
+  w.u64(BigInt(Math.max(0, Math.floor(s.createdAt))));
+  w.u32(s.ticketAgeAdd ?? 0).u32(s.ticketLifetime ?? 0).u32(s.maxEarlyData ?? 0);
+  if (s.serverName !== undefined) w.opaque8(text.encode(s.serverName));
+  if (s.alpnProtocol !== undefined) w.opaque8(text.encode(s.alpnProtocol));
+  if (s.sessionId !== undefined) w.opaque8(s.sessionId);
+  if (s.ticket !== undefined) w.opaque16(s.ticket);
+  w.vec24(() => s.peerCertificates.forEach((c) => w.opaque24(c)));
+  return w.finish();
+}
+
+/** Parse {@link encodeSession}'s bytes; a DecodeError for anything else. */
+export function decodeSession(bytes: Uint8Array): SessionState {
+  const r = new Reader(bytes);
+  const text = new TextDecoder('utf-8', { fatal: true });
+  const str = (what: string): string => {
+    try {
+      return text.decode(r.vec8(what));
+    } catch (e) {
+      if (e instanceof DecodeError) throw e;
+      throw new DecodeError(`${what} is not UTF-8`);
+    }
+  };
+  const format = r.u8('session format');
+  if (format !== SESSION_FORMAT) throw new DecodeError(`unknown session format ${format}`);
+  const flags = r.u8('flags');
+  const cipherSuite = r.u16('cipher_suite');
+  const secret = r.vec8('secret', 1);
+  const createdAt = Number(r.u64('created_at'));
+  const ticketAgeAdd = r.u32('ticket_age_add');
+  const ticketLifetime = r.u32('ticket_lifetime');
+  const maxEarlyData = r.u32('max_early_data');
+  const serverName = flags & F_SERVER_NAME ? str('server_name') : undefined;
+  const alpnProtocol = flags & F_ALPN ? str('alpn') : undefined;
+  const sessionId = flags & F_SESSION_ID ? r.vec8('session_id') : undefined;
+  const ticket = flags & F_TICKET ? r.vec16('ticket') : undefined;
+  const certs = r.sub24('peer_certificates');
+  const peerCertificates: Uint8Array[] = [];
+  while (!certs.atEnd()) peerCertificates.push(certs.vec24('certificate', 1).slice());
+  r.end('session');
+  const tls13 = (flags & F_TLS13) !== 0;
+  return {
+    version: tls13 ? 'TLSv1.3' : 'TLSv1.2',
+    cipherSuite,
+    secret: secret.slice(),
+    serverName,
+    alpnProtocol,
+    peerCertificates,
+    ...(sessionId ? { sessionId: sessionId.slice() } : {}),
+    ...(ticket ? { ticket: ticket.slice() } : {}),
+    ...(tls13 ? {} : { extendedMasterSecret: (flags & F_EMS) !== 0 }),
+    ...(tls13 ? { ticketAgeAdd, maxEarlyData } : {}),
+    ticketLifetime,
+    createdAt,
+  };
+}
+
+/** Whether a session is still within its lifetime at `now` (ms). */
+export function sessionFresh(s: SessionState, now: number, defaultLifetimeSeconds: number): boolean {
+  const lifetime = Math.min(s.ticketLifetime || defaultLifetimeSeconds, MAX_TICKET_LIFETIME_SECONDS) * 1000;
+  return now >= s.createdAt - 1000 && now - s.createdAt <= lifetime;
+}
+
+// ---------------------------------------------------------------- ticket keys
+
+const KEY_NAME_LENGTH = 16;
+const NONCE_LENGTH = 12;
+const TAG_LENGTH = 16;
+
+interface TicketKey {
+  readonly bytes: Uint8Array;
+  readonly name: Uint8Array;
+  readonly aead: Aead;
+  readonly since: number;
+}
+
+export interface TicketKeysOptions {
+  /** Application keys: one or more 48-byte keys; the first seals, all open. No automatic rotation. */
+  readonly keys?: Uint8Array;
+  /** Generated keys rotate after this many ms (default: 12 hours). */
+  readonly rotateAfterMs?: number;
+}
+
+/** Ticket sealing keys (see the file comment for the layout). */
+export class TicketKeys {
+  /** Length of one key: name[16] || AES-256-GCM key[32]. */
+  static readonly KEY_LENGTH = 48;
+  private current: TicketKey;
+  private previous: TicketKey[] = [];
+  private readonly rotateAfterMs: number | undefined;
+
+  constructor(
+    private readonly provider: CryptoProvider,
+    options: TicketKeysOptions = {},
+  ) {
+    if (options.keys !== undefined) {
+      const keys = options.keys;
+      if (keys.length === 0 || keys.length % TicketKeys.KEY_LENGTH !== 0) {
+        throw new RangeError(`ticket keys must be a multiple of ${TicketKeys.KEY_LENGTH} bytes`);
+      }
+      this.current = this.makeKey(keys.subarray(0, TicketKeys.KEY_LENGTH), 0);
+      for (let o = TicketKeys.KEY_LENGTH; o < keys.length; o += TicketKeys.KEY_LENGTH) {
+        this.previous.push(this.makeKey(keys.subarray(o, o + TicketKeys.KEY_LENGTH), 0));
+      }
+      this.rotateAfterMs = undefined;
+    } else {
+      this.current = this.makeKey(provider.randomBytes(TicketKeys.KEY_LENGTH), -1);
+      this.rotateAfterMs = options.rotateAfterMs ?? 12 * 3600 * 1000;
+    }
+  }
+
+  private makeKey(bytes: Uint8Array, since: number): TicketKey {
+    const copy = bytes.slice();
+    return { bytes: copy, name: copy.subarray(0, KEY_NAME_LENGTH), aead: this.provider.createAead('AES_256_GCM', copy.subarray(KEY_NAME_LENGTH)), since };
+  }
+
+  /** The key that seals new tickets (48 bytes), like node:tls server.getTicketKeys(). */
+  getTicketKeys(): Uint8Array {
+    return this.current.bytes.slice();
+  }
+
+  /**
+   * Install a new sealing key (48 bytes), like server.setTicketKeys(). The
+   * previous key keeps opening tickets until the next change.
+   */
+  setTicketKeys(keys: Uint8Array): void {
+    if (keys.length !== TicketKeys.KEY_LENGTH) throw new RangeError(`ticket keys must be ${TicketKeys.KEY_LENGTH} bytes`);
+    this.previous = [this.current];
+    this.current = this.makeKey(keys, this.current.since);
+  }
+
+  /** Rotate generated keys once they are older than the rotation period. */
+  private rotate(now: number): void {
+    if (this.rotateAfterMs === undefined) return;
+    if (this.current.since < 0) {
+      this.current = { ...this.current, since: now };
+      return;
+    }
+    if (now - this.current.since >= this.rotateAfterMs) {
+      this.previous = [this.current];
+      this.current = this.makeKey(this.provider.randomBytes(TicketKeys.KEY_LENGTH), now);
+    }
+  }
+
+  /** Seal `state` into a ticket. */
+  seal(state: Uint8Array, now: number): Uint8Array {
+    this.rotate(now);
+    const k = this.current;
+    const nonce = this.provider.randomBytes(NONCE_LENGTH);
+    const sealed = k.aead.seal(nonce, k.name, state);
+    const out = new Uint8Array(KEY_NAME_LENGTH + NONCE_LENGTH + sealed.length);
+    out.set(k.name, 0);
+    out.set(nonce, KEY_NAME_LENGTH);
+    out.set(sealed, KEY_NAME_LENGTH + NONCE_LENGTH);
+    return out;
+  }
+
+  /** Open a ticket: its state and its unique id (the nonce), or undefined for a ticket not ours. */
+  open(ticket: Uint8Array, now: number): { state: Uint8Array; id: Uint8Array } | undefined {
+    this.rotate(now);
+    if (ticket.length < KEY_NAME_LENGTH + NONCE_LENGTH + TAG_LENGTH) return undefined;
+    const name = ticket.subarray(0, KEY_NAME_LENGTH);
+    for (const k of [this.current, ...this.previous]) {
+      if (!equal(k.name, name)) continue;
+      const id = ticket.subarray(KEY_NAME_LENGTH, KEY_NAME_LENGTH + NONCE_LENGTH);
+      const state = k.aead.open(id, k.name, ticket.subarray(KEY_NAME_LENGTH + NONCE_LENGTH));
+      return state === null ? undefined : { state, id: id.slice() };
+    }
+    return undefined;
+  }
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Seal a server-side session into a ticket (the ticket field itself is not stored inside). */
+export function sealTicket(cfg: ServerConfig, keys: TicketKeys, s: SessionState): Uint8Array {
+  const { ticket: _omit, ...inner } = s;
+  return keys.seal(encodeSession(inner), cfg.now());
+}
+
+/** Open one of our tickets and check its lifetime; undefined for anything else. */
+export function openTicket(cfg: ServerConfig, ticket: Uint8Array): { session: SessionState; id: Uint8Array } | undefined {
+  const keys = cfg.ticketKeys;
+  if (keys === undefined) return undefined;
+  const opened = keys.open(ticket, cfg.now());
+  if (opened === undefined) return undefined;
+  let session: SessionState;
+  try {
+    session = decodeSession(opened.state);
+  } catch {
+    return undefined;
+  }
+  if (!sessionFresh(session, cfg.now(), cfg.sessionTimeout ?? 7200)) return undefined;
+  return { session, id: opened.id };
+}
+
+// ---------------------------------------------------------------- TLS 1.2 session cache
+
+/** Where a TLS 1.2 server keeps sessions by ID (an external store may implement this). */
+export interface SessionStore {
+  get(id: Uint8Array): SessionState | undefined;
+  set(id: Uint8Array, session: SessionState): void;
+  delete(id: Uint8Array): void;
+}
+
+/** An in-memory session cache that forgets its oldest entries beyond `maxEntries`. */
+export class MemorySessionCache implements SessionStore {
+  private readonly map = new Map<string, SessionState>();
+
+  constructor(private readonly maxEntries = DEFAULT_SESSION_CACHE_SIZE) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(id: Uint8Array): SessionState | undefined {
+    return this.map.get(hex(id));
+  }
+
+  set(id: Uint8Array, session: SessionState): void {
+    const key = hex(id);
+    this.map.delete(key);
+    this.map.set(key, session);
+    while (this.map.size > this.maxEntries) {
+      const oldest = this.map.keys().next().value;
+      if (oldest === undefined) break;
+      this.map.delete(oldest);
+    }
+  }
+
+  delete(id: Uint8Array): void {
+    this.map.delete(hex(id));
+  }
+}
+
+// ---------------------------------------------------------------- 0-RTT anti-replay
+
+/**
+ * RFC 8446 §8.1: accept early data at most once per ticket. The store keeps
+ * each ticket's id until the ticket expires; when full, it refuses early
+ * data (the handshake still completes, with 1-RTT data).
+ */
+export class AntiReplay {
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly maxEntries = MAX_ANTI_REPLAY_ENTRIES) {}
+
+  /** True the first time `id` is presented before `expiresAt`; false for a replay or when full. */
+  firstUse(id: Uint8Array, expiresAt: number, now: number): boolean {
+    const key = hex(id);
+    const known = this.seen.get(key);
+    if (known !== undefined && known >= now) return false;
+    if (this.seen.size >= this.maxEntries) {
+      for (const [k, exp] of this.seen) if (exp < now) this.seen.delete(k);
+      if (this.seen.size >= this.maxEntries) return false;
+    }
+    this.seen.set(key, expiresAt);
+    return true;
+  }
+}
