@@ -224,7 +224,10 @@ export async function tls12Client(io: HandshakeIO, st: ClientHelloState, sh: Ser
     try {
       preMasterSecret = await agreement!.complete(serverPublic!);
     } catch (e) {
-      if (e instanceof KeyExchangeError) throw alertError('illegal_parameter', `server key share rejected: ${e.message}`, undefined, e);
+      // RFC 7919 §3: a dh_Ys outside 1 < Ys < p-1 is handshake_failure; a bad EC point is illegal_parameter.
+      if (e instanceof KeyExchangeError) {
+        throw alertError(suite.kx === 'DHE' ? 'handshake_failure' : 'illegal_parameter', `server key share rejected: ${e.message}`, undefined, e);
+      }
       throw e;
     }
     if (suite.kx === 'DHE') preMasterSecret = stripLeadingZeros(preMasterSecret); // RFC 5246 §8.1.2

@@ -188,7 +188,10 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     try {
       preMasterSecret = await agreement!.complete(exchangeKeys);
     } catch (e) {
-      if (e instanceof KeyExchangeError) throw alertError('illegal_parameter', `client key share rejected: ${e.message}`, undefined, e);
+      // RFC 7919 §4: a dh_Yc outside 1 < Yc < p-1 is handshake_failure; a bad EC point is illegal_parameter.
+      if (e instanceof KeyExchangeError) {
+        throw alertError(suite.kx === 'DHE' ? 'handshake_failure' : 'illegal_parameter', `client key share rejected: ${e.message}`, undefined, e);
+      }
       throw e;
     }
     if (suite.kx === 'DHE') preMasterSecret = stripLeadingZeros(preMasterSecret);

@@ -372,7 +372,7 @@ export class TraceFormatter implements Tracer {
     }
   }
 
-  /** The record header fields, the encrypted payload, and (TLS 1.3) the decrypted content type. */
+  /** The record header fields, (TLS 1.3) the decrypted content type, and the encrypted payload. */
   private recordFields(r: RecordView, contents: readonly Content[]): TraceNode[] {
     const out: TraceNode[] = [];
     out.push(
@@ -380,6 +380,10 @@ export class TraceFormatter implements Tracer {
       field('Version', versionValue(r.recordVersion)),
       field('Length', r.length),
     );
+    if (r.opaque && contents.length > 0) {
+      const t = contents[0]!.contentType;
+      out.push(note('Content Type', `${contentTypeTitle(t)} (${t})`));
+    }
     if (r.encrypted) {
       const what =
         r.opaque || r.outerType === ContentType.application_data
@@ -390,10 +394,6 @@ export class TraceFormatter implements Tracer {
               ? 'Encrypted Alert'
               : 'Encrypted Data';
       out.push(bytesField(what, r.payload));
-    }
-    if (r.opaque && contents.length > 0) {
-      const t = contents[0]!.contentType;
-      out.push(note('Content Type', `${contentTypeTitle(t)} (${t})`));
     }
     return out;
   }
