@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import { connect as tlsConnect } from '../node/connect.js';
 import type { TLSSocket } from '../node/tlssocket.js';
 import type { TLSAgentOptions } from './agent.js';
+import { http2Bridge } from './bridge.js';
 
 export interface Http2ConnectOptions extends TLSAgentOptions {
   /** node:http2 session options (settings, maxSessionMemory...). */
@@ -17,12 +18,18 @@ export interface Http2ConnectOptions extends TLSAgentOptions {
 }
 
 /** Open an HTTP/2 session to an https: origin over ts-tls. */
-export function connectHttp2(authority: string | URL, options: Http2ConnectOptions = {}): http2.ClientHttp2Session {
+export type TLSClientHttp2Session = http2.ClientHttp2Session & {
+  /** The TLSSocket under the session (for getHandshakeSummary(), getPeerCertificate()...). */
+  tlsSocket(): TLSSocket | undefined;
+};
+
+export function connectHttp2(authority: string | URL, options: Http2ConnectOptions = {}): TLSClientHttp2Session {
   const u = typeof authority === 'string' ? new URL(authority) : authority;
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   const port = u.port ? Number(u.port) : 443;
   const { http2: sessionOptions, onSocket, ...tls } = options;
-  return http2.connect(u, {
+  let tlsSocket: TLSSocket | undefined;
+  const session = http2.connect(u, {
     ...(sessionOptions ?? {}),
     createConnection: () => {
       const transport = net.connect({ host, port });
@@ -34,9 +41,17 @@ export function connectHttp2(authority: string | URL, options: Http2ConnectOptio
         socket: transport,
         ...(tls.servername || net.isIP(host) ? {} : { servername: host }),
       });
-      transport.once('connect', () => socket.emit('connect'));
+      tlsSocket = socket;
       onSocket?.(socket);
-      return socket;
+      // Through the bridge (see bridge.ts); a TLS failure reaches the session once the socket is closed.
+      const bridge = http2Bridge(socket);
+      socket.once('close', () =>
+        setImmediate(() => {
+          if (bridge.tlsError && !session.destroyed) session.destroy(bridge.tlsError);
+        }),
+      );
+      return bridge;
     },
   });
+  return Object.assign(session, { tlsSocket: () => tlsSocket });
 }

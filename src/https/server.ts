@@ -14,6 +14,7 @@ import * as http2 from 'node:http2';
 import { Server as TLSServer } from '../node/server.js';
 import type { ServerOptions as TLSServerOptions } from '../node/options.js';
 import type { TLSSocket } from '../node/tlssocket.js';
+import { http2Bridge } from './bridge.js';
 
 export type RequestListener = (
   req: http.IncomingMessage | http2.Http2ServerRequest,
@@ -27,6 +28,8 @@ export interface ServerOptions extends TLSServerOptions {
   http?: http.ServerOptions;
   /** node:http2 server settings. */
   http2?: http2.ServerOptions;
+  /** Called with each TLSSocket as soon as it exists, before the handshake (for 'trace' / 'keylog' listeners). */
+  onSocket?: (socket: TLSSocket) => void;
 }
 
 export class Server extends TLSServer {
@@ -35,10 +38,13 @@ export class Server extends TLSServer {
   /** The node:http2 server that handles h2 connections. */
   readonly http2Server: http2.Http2Server;
   private readonly sockets = new Set<TLSSocket>();
+  private readonly sessionSockets = new WeakMap<http2.Http2Session, TLSSocket>();
+  private readonly onSocket: ((socket: TLSSocket) => void) | undefined;
 
   constructor(options: ServerOptions = {}, requestListener?: RequestListener) {
     const allowH2 = options.allowHTTP2 ?? true;
     super({ ...options, ALPNProtocols: options.ALPNProtocols ?? (allowH2 ? ['h2', 'http/1.1'] : ['http/1.1']) });
+    this.onSocket = options.onSocket;
     this.httpServer = http.createServer(options.http ?? {});
     this.http2Server = http2.createServer(options.http2 ?? {});
     if (requestListener) this.on('request', requestListener);
@@ -58,9 +64,34 @@ export class Server extends TLSServer {
     this.on('secureConnection', (socket: TLSSocket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
-      if (socket.alpnProtocol === 'h2') this.http2Server.emit('connection', socket);
-      else this.httpServer.emit('connection', socket);
+      if (socket.alpnProtocol === 'h2') {
+        // node:http2 creates the session (and emits 'session') synchronously inside 'connection'.
+        const remember = (session: http2.ServerHttp2Session): void => {
+          this.sessionSockets.set(session, socket);
+        };
+        this.http2Server.once('session', remember);
+        this.http2Server.emit('connection', http2Bridge(socket));
+        this.http2Server.removeListener('session', remember);
+      } else {
+        this.httpServer.emit('connection', socket);
+      }
     });
+  }
+
+  override wrap(transport: import('node:stream').Duplex): TLSSocket {
+    const socket = super.wrap(transport);
+    this.onSocket?.(socket);
+    return socket;
+  }
+
+  /** The ts-tls TLSSocket a request arrived on (HTTP/1.1: req.socket; HTTP/2: its session's socket). */
+  tlsSocketOf(req: http.IncomingMessage | http2.Http2ServerRequest): TLSSocket | undefined {
+    if ('stream' in req && req.stream) {
+      const session = req.stream.session;
+      return session ? this.sessionSockets.get(session) : undefined;
+    }
+    const s = req.socket as unknown;
+    return this.sockets.has(s as TLSSocket) ? (s as TLSSocket) : undefined;
   }
 
   /** Stop accepting connections and end idle HTTP/1.1 keep-alive connections (as node:http does). */
