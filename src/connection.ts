@@ -320,7 +320,10 @@ export class Connection implements HandshakeIO {
     const body = b.subarray(RECORD_HEADER_LENGTH, RECORD_HEADER_LENGTH + length);
     this.inbuf = b.length === record.length ? EMPTY : b.subarray(record.length);
     this.firstRecord = false;
-    const encrypted = this.readProtector !== null && !(type === ContentType.change_cipher_spec && this.version === 'TLSv1.3');
+    // RFC 8446: CCS is never protected; and during a 1.3 handshake a peer may not have our keys yet when it
+    // fails, so its alert comes in the clear (OpenSSL's "plain alerts" state). Protected records never have outer type alert.
+    const clearIn13 = this.version === 'TLSv1.3' && (type === ContentType.change_cipher_spec || (type === ContentType.alert && !this.handshakeComplete));
+    const encrypted = this.readProtector !== null && !clearIn13;
     if (this.config.trace) this.trace({ direction: 'received', kind: 'record', contentType: type, record, encrypted, length });
     if (this.skipEarlyBudget >= 0 && type === ContentType.application_data) {
       // Rejected 0-RTT (RFC 8446 §4.2.10): drop what is not ours to read, within the budget.

@@ -55,7 +55,7 @@ import {
   suiteOrFail,
   AEAD_KEY_LENGTH,
 } from './common.js';
-import { extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
+import { exportKeyingMaterial12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
 import { chooseSignatureScheme, keyFitsScheme, signatureAlgorithmOf } from './signatures.js';
 import { ffdheGroupOf } from '../crypto/ffdhe.js';
 
@@ -292,6 +292,7 @@ export async function tls12Client(io: HandshakeIO, st: ClientHelloState, sh: Ser
   transcript.add(finMsg.raw);
   if (!session && sh.legacySessionIdEcho.length > 0) session = { ...sessionBase, sessionId: sh.legacySessionIdEcho };
   if (session) io.sink.session?.(session);
+  io.exporter = (length, label, context) => exportKeyingMaterial12(p, suite.hash, masterSecret, st.random, sh.random, label, context, length);
 
   return {
     version: 'TLSv1.2',
@@ -352,6 +353,7 @@ async function resumed12(
   const verifyData = finishedVerifyData12(p, suite.hash, masterSecret, 'client', transcript.digest());
   transcript.add(io.sendHandshake(HandshakeType.finished, FinishedCodec.encode(verifyData)));
   if (newSession) io.sink.session?.(newSession);
+  io.exporter = (length, label, context) => exportKeyingMaterial12(p, suite.hash, masterSecret, st.random, sh.random, label, context, length);
   return {
     version: 'TLSv1.2',
     cipherSuite: suite,

@@ -5,7 +5,7 @@
  *   Certificate* → ClientKeyExchange → CertificateVerify* → [ChangeCipherSpec] → Finished
  *   ← [ChangeCipherSpec] Finished
  */
-import type { CertifiedKey } from '../config.js';
+import type { CertifiedKey, SessionState } from '../config.js';
 import type { HandshakeIO, HandshakeSummary } from '../connection.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
 import { FFDHE_GROUPS } from '../crypto/ffdhe.js';
@@ -27,6 +27,7 @@ import {
   CertificateVerifyCodec,
   ClientKeyExchangeCodec,
   FinishedCodec,
+  NewSessionTicket12Codec,
   ServerHelloCodec,
   ServerKeyExchangeCodec,
   decodeMessage,
@@ -45,9 +46,10 @@ import {
 } from '../registry.js';
 import { subjectPublicKeyInfoOf } from './certs.js';
 import { AEAD_KEY_LENGTH, DOWNGRADE_TLS12, fixedIvLength12, keylogLine, protector12 } from './common.js';
-import { extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
+import { exportKeyingMaterial12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
 import { chooseSignatureScheme, keyFitsScheme, signatureAlgorithmOf } from './signatures.js';
+import { openTicket, sealTicket, sessionFresh } from './tickets.js';
 import { Transcript } from './transcript.js';
 
 const isFfdhe = (g: number): boolean => g >= NamedGroup.ffdhe2048 && g <= NamedGroup.ffdhe8192;
@@ -87,6 +89,12 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   const clientSchemes = saData === undefined ? [] : u16List.decode(saData, 'signature_algorithms');
   const alpnProtocol = selectAlpn(cfg.alpnProtocols, info.clientAlpn);
 
+  // --- Resumption: a session ticket (RFC 5077 §3.1) or a cached session ID (RFC 5246 §7.4.1.2) ----------
+  const ticketData = ext(ExtensionType.session_ticket);
+  const issueTicket = ticketData !== undefined && cfg.ticketKeys !== undefined;
+  const cached = findSession12(info, ticketData, useEms);
+  if (cached) return resumed12Server(io, info, cached, { alpnProtocol, useEms, secureRenegotiation, issueTicket });
+
   const sel = selectSuite(info, clientGroups, pointFormats, clientSchemes);
   const suite = sel.suite;
   const transcript = new Transcript(p);
@@ -103,10 +111,13 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   if (info.serverName !== undefined) exts.push({ type: ExtensionType.server_name, data: new Uint8Array(0) });
   if (suite.kx === 'ECDHE' && pointFormats !== undefined) exts.push({ type: ExtensionType.ec_point_formats, data: ecPointFormats.encode([0]) });
   if (alpnProtocol !== undefined) exts.push({ type: ExtensionType.application_layer_protocol_negotiation, data: alpnExt.encode([alpnProtocol]) });
+  if (issueTicket) exts.push({ type: ExtensionType.session_ticket, data: new Uint8Array(0) });
+  // A fresh session ID names the session in our cache (RFC 5246 §7.4.1.3).
+  const sessionId = cfg.sessionCache !== undefined ? p.randomBytes(32) : new Uint8Array(0);
   const shBody = ServerHelloCodec.encode({
     legacyVersion: 0x0303,
     random,
-    legacySessionIdEcho: new Uint8Array(0),
+    legacySessionIdEcho: sessionId,
     cipherSuite: suite.id,
     legacyCompressionMethod: 0,
     extensions: exts,
@@ -230,10 +241,25 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   if (!timingSafeEqual(finMsg.body, expected)) throw alertError('decrypt_error', 'client Finished does not verify');
   transcript.add(finMsg.raw);
 
+  // --- NewSessionTicket (RFC 5077 §3.3), ChangeCipherSpec, Finished ----------------------------------------------
+  const session: SessionState = {
+    version: 'TLSv1.2',
+    cipherSuite: suite.id,
+    secret: masterSecret,
+    serverName: info.serverName,
+    alpnProtocol,
+    peerCertificates: clientChain,
+    extendedMasterSecret: useEms,
+    ticketLifetime: cfg.sessionTimeout ?? 7200,
+    createdAt: cfg.now(),
+  };
+  if (issueTicket) transcript.add(io.sendHandshake(HandshakeType.new_session_ticket, newSessionTicket12(info, session)));
   io.sendChangeCipherSpec();
   io.setWriteProtector(protector12(p, suite, keys.serverWriteKey, keys.serverWriteIv));
   const verifyData = finishedVerifyData12(p, suite.hash, masterSecret, 'server', transcript.digest());
   transcript.add(io.sendHandshake(HandshakeType.finished, FinishedCodec.encode(verifyData)));
+  if (sessionId.length > 0) cfg.sessionCache?.set(sessionId, session);
+  io.exporter = (length, label, context) => exportKeyingMaterial12(p, suite.hash, masterSecret, hello.random, random, label, context, length);
 
   return {
     version: 'TLSv1.2',
@@ -250,6 +276,109 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     authorizationError,
     earlyDataAccepted: false,
     roundTrips: 2,
+  };
+}
+
+/**
+ * A session to resume: the ticket's, when it opens (RFC 5077 §3.1), else the
+ * cached one named by the session ID — if it fits this ClientHello: same
+ * suite offered and still enabled, same server name, same extended master
+ * secret use (RFC 7627 §5.3; otherwise a full handshake), within its lifetime.
+ */
+function findSession12(info: ClientHelloInfo, ticketData: Uint8Array | undefined, useEms: boolean): SessionState | undefined {
+  const cfg = info.config;
+  let session: SessionState | undefined;
+  if (ticketData !== undefined && ticketData.length > 0) session = openTicket(cfg, ticketData)?.session;
+  if (session === undefined && info.hello.legacySessionId.length > 0) {
+    session = cfg.sessionCache?.get(info.hello.legacySessionId);
+    if (session !== undefined && !sessionFresh(session, cfg.now(), cfg.sessionTimeout ?? 7200)) {
+      cfg.sessionCache?.delete(info.hello.legacySessionId);
+      session = undefined;
+    }
+  }
+  if (session === undefined || session.version !== 'TLSv1.2') return undefined;
+  if (!info.hello.cipherSuites.includes(session.cipherSuite) || !cfg.cipherSuites.includes(session.cipherSuite)) return undefined;
+  if (session.serverName !== info.serverName || (session.extendedMasterSecret ?? false) !== useEms) return undefined;
+  return session;
+}
+
+function newSessionTicket12(info: ClientHelloInfo, session: SessionState): Uint8Array {
+  const cfg = info.config;
+  return NewSessionTicket12Codec.encode({ ticketLifetimeHint: cfg.sessionTimeout ?? 7200, ticket: sealTicket(cfg, cfg.ticketKeys!, session) });
+}
+
+/**
+ * Abbreviated handshake (RFC 5246 §7.3, RFC 5077 §3.1):
+ *
+ *   ClientHello → ServerHello, NewSessionTicket*, [ChangeCipherSpec], Finished
+ *   [ChangeCipherSpec] Finished →
+ */
+async function resumed12Server(
+  io: HandshakeIO,
+  info: ClientHelloInfo,
+  session: SessionState,
+  o: { alpnProtocol: string | undefined; useEms: boolean; secureRenegotiation: boolean; issueTicket: boolean },
+): Promise<HandshakeSummary> {
+  const cfg = info.config;
+  const p = cfg.provider;
+  const hello = info.hello;
+  const suite = cipherSuiteInfo(session.cipherSuite)!;
+  const transcript = new Transcript(p);
+  transcript.setHash(suite.hash);
+  transcript.add(info.helloMsg.raw);
+  transcript.dropMessages();
+
+  const random = p.randomBytes(32);
+  if (cfg.maxVersion === 'TLSv1.3') random.set(DOWNGRADE_TLS12, 24);
+  const exts: Extension[] = [];
+  if (o.secureRenegotiation) exts.push({ type: ExtensionType.renegotiation_info, data: renegotiationInfo.encode(new Uint8Array(0)) });
+  if (o.useEms) exts.push({ type: ExtensionType.extended_master_secret, data: new Uint8Array(0) });
+  if (o.alpnProtocol !== undefined) exts.push({ type: ExtensionType.application_layer_protocol_negotiation, data: alpnExt.encode([o.alpnProtocol]) });
+  if (o.issueTicket) exts.push({ type: ExtensionType.session_ticket, data: new Uint8Array(0) });
+  // The server echoes the client's session ID to say "resumed" (RFC 5077 §3.4 for tickets too).
+  const shBody = ServerHelloCodec.encode({
+    legacyVersion: 0x0303,
+    random,
+    legacySessionIdEcho: hello.legacySessionId,
+    cipherSuite: suite.id,
+    legacyCompressionMethod: 0,
+    extensions: exts,
+  });
+  transcript.add(io.sendHandshake(HandshakeType.server_hello, shBody));
+  const masterSecret = session.secret;
+  io.sink.keylog?.(keylogLine('CLIENT_RANDOM', hello.random, masterSecret));
+  if (o.issueTicket) transcript.add(io.sendHandshake(HandshakeType.new_session_ticket, newSessionTicket12(info, { ...session, createdAt: cfg.now() })));
+
+  const keys = keyExpansion12(p, suite.hash, masterSecret, hello.random, random, AEAD_KEY_LENGTH[suite.aead], fixedIvLength12(suite));
+  io.sendChangeCipherSpec();
+  io.setWriteProtector(protector12(p, suite, keys.serverWriteKey, keys.serverWriteIv));
+  transcript.add(io.sendHandshake(HandshakeType.finished, FinishedCodec.encode(finishedVerifyData12(p, suite.hash, masterSecret, 'server', transcript.digest()))));
+
+  await io.expectChangeCipherSpec();
+  if (io.hasBufferedHandshakeData()) throw alertError('unexpected_message', 'handshake data before ChangeCipherSpec was not a whole message');
+  io.setReadProtector(protector12(p, suite, keys.clientWriteKey, keys.clientWriteIv));
+  const finMsg = await io.expect(HandshakeType.finished);
+  if (!timingSafeEqual(finMsg.body, finishedVerifyData12(p, suite.hash, masterSecret, 'client', transcript.digest()))) {
+    throw alertError('decrypt_error', 'client Finished does not verify');
+  }
+  transcript.add(finMsg.raw);
+  io.exporter = (length, label, context) => exportKeyingMaterial12(p, suite.hash, masterSecret, hello.random, random, label, context, length);
+
+  return {
+    version: 'TLSv1.2',
+    cipherSuite: suite,
+    group: undefined,
+    peerSignatureScheme: undefined,
+    alpnProtocol: o.alpnProtocol,
+    serverName: info.serverName,
+    peerCertificates: session.peerCertificates,
+    localCertificates: [],
+    resumed: true,
+    extendedMasterSecret: o.useEms,
+    authorized: session.peerCertificates.length > 0,
+    authorizationError: undefined,
+    earlyDataAccepted: false,
+    roundTrips: 1,
   };
 }
 
