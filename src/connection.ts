@@ -709,7 +709,9 @@ export class Connection implements HandshakeIO {
       try {
         this.outQueue = [];
         // TLS 1.3 servers may not yet have keys the client can read; we use whatever write keys are in place.
-        this.sendAlert(AlertLevel.fatal, err.alert.number);
+        // RFC 5246 §7.2.2: no_renegotiation "is always a warning"; we still close (as Go does), so the refusal ends the connection.
+        const level = err.alert.number === AlertDescription.no_renegotiation && this.version !== 'TLSv1.3' ? AlertLevel.warning : AlertLevel.fatal;
+        this.sendAlert(level, err.alert.number);
         this.flush();
       } catch {
         // nothing more we can do
