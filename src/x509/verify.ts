@@ -1,0 +1,266 @@
+/**
+ * The public verification API: chain in, verdict out.
+ *
+ *   verifyCertificateChain({ chain, trustAnchors?, time?, purpose?, hostname?, provider? })
+ *     → Promise<{ valid, code?, message?, path? }>
+ *
+ * `code` uses the OpenSSL/Node names where one exists (CERT_HAS_EXPIRED,
+ * UNABLE_TO_GET_ISSUER_CERT_LOCALLY, ..., ERR_TLS_CERT_ALTNAME_INVALID) so
+ * that code written against node:tls keeps working, and clear names of our
+ * own otherwise (NAME_CONSTRAINTS_VIOLATION, CERT_MALFORMED, ...).
+ * {@link alertForVerifyCode} says which TLS alert the engine sends for a code.
+ *
+ * Never throws for bad input: a certificate that does not parse is a
+ * `CERT_MALFORMED` verdict.
+ */
+import { defaultProvider } from '../crypto/node.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { Certificate } from './certificate.js';
+import { DerError, X509Error } from './errors.js';
+import { checkHostname } from './hostname.js';
+import { MAX_CANDIDATE_CERTIFICATES } from './limits.js';
+import { buildAndValidatePath, type BuildFailure } from './path-builder.js';
+import { resolveTrustAnchors, toCertificates, type CertificateInput, type TrustAnchorsInput } from './trust-store.js';
+import type { KeyPurpose, ValidationErrorId, ValidationIssue } from './validate.js';
+
+export type VerifyCode =
+  | 'CERT_HAS_EXPIRED'
+  | 'CERT_NOT_YET_VALID'
+  | 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'
+  | 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
+  | 'SELF_SIGNED_CERT_IN_CHAIN'
+  | 'DEPTH_ZERO_SELF_SIGNED_CERT'
+  | 'CERT_SIGNATURE_FAILURE'
+  | 'INVALID_CA'
+  | 'PATH_LENGTH_EXCEEDED'
+  | 'INVALID_PURPOSE'
+  | 'CERT_REJECTED'
+  | 'ERR_TLS_CERT_ALTNAME_INVALID'
+  | 'UNHANDLED_CRITICAL_EXTENSION'
+  | 'CA_MD_TOO_WEAK'
+  | 'EE_KEY_TOO_SMALL'
+  | 'CA_KEY_TOO_SMALL'
+  | 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY'
+  | 'SUBJECT_ISSUER_MISMATCH'
+  | 'UNSUPPORTED_SIGNATURE_ALGORITHM'
+  | 'UNSUPPORTED_PUBLIC_KEY'
+  | 'SIGNATURE_ALGORITHM_MISMATCH'
+  | 'NAME_CONSTRAINTS_VIOLATION'
+  | 'NAME_CONSTRAINTS_TOO_COMPLEX'
+  | 'NO_EXPLICIT_POLICY'
+  | 'INVALID_POLICY_EXTENSION'
+  | 'PATH_BUILDING_LIMIT_EXCEEDED'
+  | 'CERT_MALFORMED'
+  | 'NO_CERTIFICATE';
+
+export type VerifyPurpose = 'serverAuth' | 'clientAuth' | 'any';
+
+export interface VerifyChainOptions {
+  /** Leaf first; PEM (one string may hold the whole chain), DER, or parsed certificates. */
+  readonly chain: CertificateInput | readonly CertificateInput[];
+  /** Replaces the default store (Node's Mozilla roots), like node:tls `ca`. */
+  readonly trustAnchors?: TrustAnchorsInput;
+  /** Also trust the OS store (/etc/ssl/certs). */
+  readonly useSystemStore?: boolean;
+  /** Verification time; default now. */
+  readonly time?: Date | number;
+  /** Default 'serverAuth'. */
+  readonly purpose?: VerifyPurpose;
+  /** Check the leaf against this host name or IP literal (RFC 6125). */
+  readonly hostname?: string;
+  readonly provider?: CryptoProvider;
+}
+
+export interface VerifyChainResult {
+  readonly valid: boolean;
+  readonly code?: VerifyCode;
+  readonly message?: string;
+  /** The validated path (leaf first, trust anchor last), or the best failed attempt. */
+  readonly path?: readonly Certificate[];
+  /** Every problem found on the reported path (for diagnostics). */
+  readonly issues?: readonly ValidationIssue[];
+}
+
+function codeForIssue(i: ValidationIssue): VerifyCode {
+  const id: ValidationErrorId = i.id;
+  switch (id) {
+    case 'NOT_BEFORE':
+      return 'CERT_NOT_YET_VALID';
+    case 'NOT_AFTER':
+      return 'CERT_HAS_EXPIRED';
+    case 'SIGNATURE_FAILED':
+      return 'CERT_SIGNATURE_FAILURE';
+    case 'SIGNATURE_ALGORITHM_MISMATCH':
+      return 'SIGNATURE_ALGORITHM_MISMATCH';
+    case 'UNACCEPTABLE_SIGNATURE_ALGORITHM':
+      return 'UNSUPPORTED_SIGNATURE_ALGORITHM';
+    case 'WEAK_SIGNATURE_ALGORITHM':
+      return 'CA_MD_TOO_WEAK';
+    case 'SPKI_PARSE_FAILED':
+      return i.index === 0 ? 'UNSUPPORTED_PUBLIC_KEY' : 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY';
+    case 'UNACCEPTABLE_PUBLIC_KEY':
+      return i.index === 0 ? 'EE_KEY_TOO_SMALL' : 'CA_KEY_TOO_SMALL';
+    case 'SUBJECT_ISSUER_MISMATCH':
+      return 'SUBJECT_ISSUER_MISMATCH';
+    case 'NAME_CONSTRAINTS_VIOLATION':
+      return 'NAME_CONSTRAINTS_VIOLATION';
+    case 'NAME_CONSTRAINTS_TOO_MANY_CHECKS':
+      return 'NAME_CONSTRAINTS_TOO_COMPLEX';
+    case 'NO_VALID_POLICY':
+      return 'NO_EXPLICIT_POLICY';
+    case 'POLICY_MAPPING_ANY_POLICY':
+      return 'INVALID_POLICY_EXTENSION';
+    case 'EKU_NOT_PRESENT':
+    case 'EKU_LACKS_SERVER_AUTH':
+    case 'EKU_LACKS_CLIENT_AUTH':
+    case 'EKU_LACKS_SERVER_AUTH_HAS_ANY':
+    case 'EKU_LACKS_CLIENT_AUTH_HAS_ANY':
+    case 'EKU_PROHIBITED_CODE_SIGNING':
+    case 'EKU_PROHIBITED_OCSP_SIGNING':
+    case 'EKU_PROHIBITED_TIME_STAMPING':
+    case 'EKU_INCORRECT_FOR_RCS_MLS':
+    case 'KEY_USAGE_INCORRECT_FOR_RCS_MLS':
+    case 'EKU_INCORRECT_FOR_C2PA':
+    case 'TARGET_IS_CA':
+      return 'INVALID_PURPOSE';
+    case 'MISSING_BASIC_CONSTRAINTS':
+    case 'NOT_A_CA':
+    case 'KEY_CERT_SIGN_NOT_SET':
+      return 'INVALID_CA';
+    case 'MAX_PATH_LENGTH':
+      return 'PATH_LENGTH_EXCEEDED';
+    case 'UNCONSUMED_CRITICAL_EXTENSION':
+      return 'UNHANDLED_CRITICAL_EXTENSION';
+    case 'NOT_TRUST_ANCHOR':
+      return 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY';
+    case 'DISTRUSTED':
+      return 'CERT_REJECTED';
+    case 'SIGNATURE_BUDGET_EXHAUSTED':
+      return 'PATH_BUILDING_LIMIT_EXCEEDED';
+    case 'CHAIN_EMPTY':
+      return 'NO_CERTIFICATE';
+  }
+}
+
+const FAILURE: Record<BuildFailure, [VerifyCode, string]> = {
+  NO_ISSUER_FOR_LEAF: ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'],
+  NO_ISSUER: ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'unable to get local issuer certificate'],
+  SELF_SIGNED_LEAF: ['DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'],
+  SELF_SIGNED_IN_CHAIN: ['SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'],
+  SIGNATURE_FAILURE: ['CERT_SIGNATURE_FAILURE', 'certificate signature failure'],
+  BUDGET_EXHAUSTED: ['PATH_BUILDING_LIMIT_EXCEEDED', 'certificate path building exceeded its work limit'],
+};
+
+/** Node's texts for the codes Node has, so messages read the same. */
+const NODE_MESSAGES: Partial<Record<VerifyCode, string>> = {
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  CERT_SIGNATURE_FAILURE: 'certificate signature failure',
+  INVALID_CA: 'invalid CA certificate',
+  PATH_LENGTH_EXCEEDED: 'path length constraint exceeded',
+  INVALID_PURPOSE: 'unsupported certificate purpose',
+  CERT_REJECTED: 'certificate rejected',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unable to get local issuer certificate',
+  UNHANDLED_CRITICAL_EXTENSION: 'unhandled critical extension',
+  CA_MD_TOO_WEAK: 'CA signature digest algorithm too weak',
+  EE_KEY_TOO_SMALL: 'EE certificate key too weak',
+  CA_KEY_TOO_SMALL: 'CA certificate key too weak',
+};
+
+export function toTime(t: Date | number | undefined): number {
+  return t === undefined ? Date.now() : typeof t === 'number' ? t : t.getTime();
+}
+
+function fail(code: VerifyCode, message: string, path?: readonly Certificate[], issues?: readonly ValidationIssue[]): VerifyChainResult {
+  return { valid: false, code, message, ...(path ? { path } : {}), ...(issues ? { issues } : {}) };
+}
+
+/** Synchronous core of {@link verifyCertificateChain}. */
+export function verifyCertificateChainSync(options: VerifyChainOptions): VerifyChainResult {
+  const provider = options.provider ?? defaultProvider;
+  let chain: Certificate[];
+  try {
+    chain = toCertificates(options.chain);
+  } catch (e) {
+    if (e instanceof X509Error || e instanceof DerError) return fail('CERT_MALFORMED', `malformed certificate in chain: ${e.message}`);
+    return fail('CERT_MALFORMED', `malformed certificate in chain: ${(e as Error)?.message}`);
+  }
+  if (chain.length === 0) return fail('NO_CERTIFICATE', 'no certificate presented');
+  if (chain.length > MAX_CANDIDATE_CERTIFICATES) return fail('PATH_BUILDING_LIMIT_EXCEEDED', `chain of ${chain.length} certificates exceeds ${MAX_CANDIDATE_CERTIFICATES}`);
+  let anchors;
+  try {
+    anchors = resolveTrustAnchors(options.trustAnchors, { system: options.useSystemStore === true });
+  } catch (e) {
+    return fail('CERT_MALFORMED', `malformed trust anchor: ${(e as Error).message}`);
+  }
+  const purpose: KeyPurpose = options.purpose === 'clientAuth' ? 'clientAuth' : options.purpose === 'any' ? 'any' : 'serverAuth';
+  const r = buildAndValidatePath(chain[0]!, chain.slice(1), anchors, { time: toTime(options.time), purpose, provider });
+  if (!r.validation) {
+    const [code, message] = FAILURE[r.failure ?? 'NO_ISSUER'];
+    return fail(code, message, r.path);
+  }
+  if (!r.validation.valid) {
+    const first = r.validation.issues.find((i) => i.severity === 'error')!;
+    const code = codeForIssue(first);
+    const who = first.index >= 0 && r.path ? ` (certificate ${first.index}: ${r.path[first.index]?.subjectString})` : '';
+    return fail(code, `${NODE_MESSAGES[code] ?? first.message}: ${first.message}${who}`, r.path, r.validation.issues);
+  }
+  if (options.hostname !== undefined) {
+    const h = checkHostname(chain[0]!, options.hostname);
+    if (!h.ok) return fail('ERR_TLS_CERT_ALTNAME_INVALID', `Hostname/IP does not match certificate's altnames: ${h.reason}`, r.path, r.validation.issues);
+  }
+  return { valid: true, ...(r.path ? { path: r.path } : {}), issues: r.validation.issues };
+}
+
+/**
+ * Verify a certificate chain: build a path to a trust anchor, validate it
+ * (RFC 5280 §6 with Web PKI rules) for `purpose` at `time`, then check
+ * `hostname`. The TLS client calls it with purpose 'serverAuth' and the
+ * server name; the server, for client certificates, with 'clientAuth'.
+ */
+export async function verifyCertificateChain(options: VerifyChainOptions): Promise<VerifyChainResult> {
+  return verifyCertificateChainSync(options);
+}
+
+export type CertificateAlertName = 'bad_certificate' | 'unknown_ca' | 'certificate_expired' | 'unsupported_certificate' | 'certificate_unknown';
+
+/**
+ * The TLS alert for a failed verification (as Go and BoringSSL choose them):
+ * expired / not yet valid → certificate_expired; no path to a trusted root,
+ * self-signed, distrusted → unknown_ca; bad signature or malformed →
+ * bad_certificate; a key or algorithm we do not support → unsupported_certificate;
+ * anything else → certificate_unknown. A host name mismatch is
+ * bad_certificate (Go's choice).
+ */
+export function alertForVerifyCode(code: string | undefined): CertificateAlertName {
+  switch (code) {
+    case 'CERT_HAS_EXPIRED':
+    case 'CERT_NOT_YET_VALID':
+      return 'certificate_expired';
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'CERT_REJECTED':
+    case 'CERT_UNTRUSTED':
+      return 'unknown_ca';
+    case 'CERT_SIGNATURE_FAILURE':
+    case 'SIGNATURE_ALGORITHM_MISMATCH':
+    case 'CERT_MALFORMED':
+    case 'SUBJECT_ISSUER_MISMATCH':
+    case 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+    case 'NO_CERTIFICATE':
+      return 'bad_certificate';
+    case 'UNSUPPORTED_SIGNATURE_ALGORITHM':
+    case 'UNSUPPORTED_PUBLIC_KEY':
+    case 'CA_MD_TOO_WEAK':
+    case 'EE_KEY_TOO_SMALL':
+    case 'CA_KEY_TOO_SMALL':
+    case 'UNHANDLED_CRITICAL_EXTENSION':
+      return 'unsupported_certificate';
+    default:
+      return 'certificate_unknown';
+  }
+}
