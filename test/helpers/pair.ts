@@ -93,8 +93,14 @@ function makeSide(kind: 'client' | 'server', cfg: ClientConfig | ServerConfig, d
   return side;
 }
 
-export function connectPair(client: Partial<ClientConfig>, server: Partial<ServerConfig>): Pair {
+export interface PairOptions {
+  /** Installed before either side starts, so it sees the very first flight (the ClientHello). */
+  tamper?: Pair['tamper'];
+}
+
+export function connectPair(client: Partial<ClientConfig>, server: Partial<ServerConfig>, options: PairOptions = {}): Pair {
   const pair = {} as Pair & { client: Side; server: Side };
+  if (options.tamper) pair.tamper = options.tamper;
   const send = (from: 'client' | 'server') => (bytes: Uint8Array) => {
     const b = pair.tamper ? pair.tamper(from, bytes) : bytes;
     if (b === null) return;
