@@ -119,8 +119,12 @@ export function compareTrees(ours: TextNode, theirs: TextNode, opts: CompareOpti
   const oSet = new Set(oKeys);
   const tSet = new Set(tKeys);
   for (const k of tKeys) if (!oSet.has(k)) problems.push(`${here}: missing "${k}"`);
-  const oSeq = collapse(oKeys.filter((k) => tSet.has(k)));
-  const tSeq = collapse(tKeys.filter((k) => oSet.has(k)));
+  // The same session: exact order (runs of one field collapsed). Different sessions: extensions
+  // and list items differ, so compare the order in which each kind of field first appears.
+  const order = (keys: string[]): string[] =>
+    opts.values ? collapse(keys) : keys.map((k) => (k.startsWith('Extension: ') ? 'Extension' : k)).filter((k, i, a) => a.indexOf(k) === i);
+  const oSeq = order(oKeys.filter((k) => tSet.has(k)));
+  const tSeq = order(tKeys.filter((k) => oSet.has(k)));
   if (oSeq.join('|') !== tSeq.join('|')) problems.push(`${here}: order ${JSON.stringify(oSeq)} vs tshark ${JSON.stringify(tSeq)}`);
   // Pair children by (name, occurrence).
   const seen = new Map<string, number>();
