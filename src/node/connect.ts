@@ -29,7 +29,7 @@ export function connect(
   const servername = options.servername ?? defaultServername(host);
   const transport = options.socket ?? net.connect({ host, port: options.port ?? 443, ...(options.path ? { path: options.path } : {}) });
   const session = options.session ? decodeSessionBytes(options.session) : undefined;
-  const verifyPeer = makeVerifier({ ca: options.ca, checkServerIdentity: options.checkServerIdentity });
+  const verifyPeer = makeVerifier({ ca: options.ca, checkServerIdentity: options.checkServerIdentity, provider: options.provider });
   const config = toClientConfig({ ...options, host }, verifyPeer, servername, session);
   const socket = new TLSSocket(transport, {
     createConnection: (sink) => createClientConnection(config, sink),

@@ -21,7 +21,7 @@ export class Server extends net.Server {
 
   constructor(options: ServerOptions, listener?: (socket: TLSSocket) => void) {
     super({ pauseOnConnect: false });
-    this.config = toServerConfig(options, makeVerifier({ ca: options.ca }));
+    this.config = toServerConfig(options, makeVerifier({ ca: options.ca, provider: options.provider }));
     if (listener) this.on('secureConnection', listener);
     const handshakeTimeout = options.handshakeTimeout ?? 120_000;
     this.on('connection', (raw: net.Socket) => {
@@ -53,7 +53,7 @@ export class Server extends net.Server {
 
   /** Replace the certificates/keys (node:tls setSecureContext). */
   setSecureContext(options: ServerOptions): void {
-    this.config = toServerConfig(options, makeVerifier({ ca: options.ca }));
+    this.config = toServerConfig(options, makeVerifier({ ca: options.ca, provider: options.provider }));
   }
 }
 

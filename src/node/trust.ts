@@ -1,21 +1,64 @@
 /**
  * The bridge between node:tls-style trust options (ca, rejectUnauthorized,
- * checkServerIdentity) and the engine's PeerVerifier. Placeholder until the
- * X.509 verifier lands: it verifies nothing, so it never says "authorized".
+ * checkServerIdentity) and the engine's PeerVerifier, over src/x509.
+ *
+ * The engine asks "is this chain good for this purpose and name?"; the
+ * answer carries Node's code (authorizationError) and the alert to send when
+ * rejectUnauthorized makes the failure fatal. A chain nothing verified is
+ * never reported as authorized.
  */
-import type { PeerVerifier } from '../config.js';
+import type { PeerVerifier, PeerVerificationResult } from '../config.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { X509Error, DerError } from '../x509/errors.js';
+import { Certificate } from '../x509/certificate.js';
+import { toPeerCertificate } from '../x509/peer-certificate.js';
+import { TrustStore, resolveTrustAnchors, toCertificates } from '../x509/trust-store.js';
+import { alertForVerifyCode, verifyCertificateChain } from '../x509/verify.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import type { OneOrMany, PemOrDer } from './options.js';
 
 export interface TrustOptions {
+  /** Trust anchors; replace the default (Node's bundled Mozilla roots). */
   ca?: OneOrMany<PemOrDer> | undefined;
+  /** Also trust the system store (/etc/ssl/certs). */
+  useSystemStore?: boolean | undefined;
   checkServerIdentity?: ((hostname: string, cert: PeerCertificate) => Error | undefined) | undefined;
+  provider?: CryptoProvider | undefined;
 }
 
-export function makeVerifier(_o: TrustOptions): PeerVerifier {
-  return async () => ({ valid: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', message: 'certificate verification is not available yet', alert: 'unknown_ca' });
+export function makeVerifier(o: TrustOptions): PeerVerifier {
+  // Parse the anchors once per context, not per handshake; the default store is parsed lazily and shared.
+  let store: TrustStore | undefined;
+  const anchors = (): TrustStore => (store ??= resolveTrustAnchors(o.ca === undefined ? undefined : toCertificates(o.ca as PemOrDer[]), { system: o.useSystemStore === true }));
+  return async ({ chain, hostname, purpose }): Promise<PeerVerificationResult> => {
+    const custom = o.checkServerIdentity;
+    const r = await verifyCertificateChain({
+      chain: [...chain],
+      trustAnchors: anchors(),
+      purpose,
+      time: Date.now(),
+      ...(hostname !== undefined && !custom && purpose === 'serverAuth' ? { hostname } : {}),
+      ...(o.provider ? { provider: o.provider } : {}),
+    });
+    if (!r.valid) return { valid: false, code: r.code ?? 'CERT_REJECTED', message: r.message ?? 'certificate rejected', alert: alertForVerifyCode(r.code) };
+    if (custom && hostname !== undefined && purpose === 'serverAuth') {
+      const err = custom(hostname, peerCertificate(chain, false));
+      if (err) {
+        const code = (err as Error & { code?: string }).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID';
+        return { valid: false, code, message: err.message, alert: 'bad_certificate' };
+      }
+    }
+    return { valid: true };
+  };
 }
 
-export function peerCertificate(_chain: readonly Uint8Array[], _detailed: boolean): PeerCertificate {
-  return {};
+/** getPeerCertificate(): Node's object for a DER chain (empty object when it cannot be parsed). */
+export function peerCertificate(chain: readonly Uint8Array[], detailed: boolean): PeerCertificate {
+  try {
+    const certs = chain.map((der) => Certificate.fromDer(der));
+    return toPeerCertificate(certs, detailed);
+  } catch (e) {
+    if (e instanceof X509Error || e instanceof DerError) return {} as PeerCertificate;
+    throw e;
+  }
 }
