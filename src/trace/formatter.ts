@@ -20,6 +20,7 @@
 import type { TraceEvent } from '../connection.js';
 import {
   ContentType,
+  HandshakeType,
   alertName,
   contentTypeName,
   type KeyExchangeKind,
@@ -116,6 +117,7 @@ export class TraceFormatter implements Tracer {
   private sentPendingPrefixVersion: VersionName | undefined;
   /** Text: a received record waiting for its decrypted content. */
   private heldRecord: RecordView | undefined;
+  private sawClientHello = false;
 
   constructor(opts: TracerOptions) {
     this.opts = opts;
@@ -161,15 +163,22 @@ export class TraceFormatter implements Tracer {
       this.flush();
       return this.emit(this.c.dim(`${' '.repeat(RECORD_INDENT)}[${e.note ?? ''}]`));
     }
-    const prefixVersion = this.state.version ?? e.version;
+    const prefixVersion = this.versionOf(e);
     const content = this.analyze(e);
     if (content === undefined) return;
     if (this.opts.format === 'json') return this.jsonContent(content);
     this.textContent(content, prefixVersion);
   }
 
+  /**
+   * The negotiated version as far as this point of the trace goes. Once the
+   * tracer has seen the hellos it trusts its own tracking (the engine's
+   * `version` is already set on a server's outgoing ServerHello, whose record
+   * Wireshark still labels with the version known before it); a trace that
+   * starts mid-connection falls back to the event's.
+   */
   private versionOf(e: TraceEvent): VersionName | undefined {
-    return this.state.version ?? e.version;
+    return this.sawClientHello ? this.state.version : (this.state.version ?? e.version);
   }
 
   private recordView(e: TraceEvent): RecordView {
@@ -194,7 +203,10 @@ export class TraceFormatter implements Tracer {
         if (!e.message) return undefined;
         const ctx: MessageContext = { version: this.versionOf(e), kx: st.kx };
         const d = decodeHandshakeMessage(e.message, ctx);
-        if (d.type === 1 /* client_hello */ && st.side === undefined) st.side = e.direction === 'sent' ? 'client' : 'server';
+        if (d.type === HandshakeType.client_hello) {
+          this.sawClientHello = true;
+          st.side ??= e.direction === 'sent' ? 'client' : 'server';
+        }
         if (d.selected) {
           st.cipherSuite = d.selected.cipherSuite;
           st.kx = kxOfSuite(d.selected.cipherSuite);
