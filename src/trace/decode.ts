@@ -52,6 +52,7 @@ import {
   type VersionName,
 } from '../registry.js';
 import { MAX_CERTIFICATE_CHAIN_LENGTH } from '../limits.js';
+import { ffdheGroupOf } from '../crypto/ffdhe.js';
 import type { Reader } from '../wire/reader.js';
 import { summarizeCertificate } from './certificate-summary.js';
 import {
@@ -366,11 +367,18 @@ function serverKeyExchange(body: Uint8Array, kx: KeyExchangeKind | undefined): T
       bytesField('p', p.p),
       field('g Length', p.g.length),
       bytesField('g', p.g),
+      ...ffdheNote(p.p, p.g),
       field('Pubkey Length', p.publicKey.length),
       bytesField('Pubkey', p.publicKey),
       ...sig,
     ]),
   ];
+}
+
+/** Not on the wire: which RFC 7919 group p and g are, if any (Wireshark does not say). */
+function ffdheNote(p: Uint8Array, g: Uint8Array): TraceNode[] {
+  const known = ffdheGroupOf(p, g);
+  return known ? [note('Named Group', groupValue(known.group))] : [];
 }
 
 function clientKeyExchange(body: Uint8Array, kx: KeyExchangeKind | undefined): TraceNode[] {

@@ -20,6 +20,7 @@ import { alpn, cookie, earlyData, keyShare, preSharedKey, supportedVersions, u16
 import { ExtensionType, HandshakeType, NamedGroup, SignatureScheme } from '../../src/registry.js';
 import { createTracer, decodeHandshakeMessage, formatHandshakeMessage, type MessageContext } from '../../src/trace/index.js';
 import { fixtureChain } from './sessions.js';
+import { FFDHE_GROUPS } from '../../src/crypto/ffdhe.js';
 
 const E = new Uint8Array(0);
 const fill = (n: number, v: number): Uint8Array => new Uint8Array(n).fill(v);
@@ -158,6 +159,13 @@ Handshake Protocol: Client Key Exchange
 `),
     );
     assert.match(fmt(HandshakeType.client_key_exchange, ClientKeyExchangeCodec.encode('DHE', fill(6, 0x33)), { kx: 'DHE' }), /Diffie-Hellman Client Params\n {8}Pubkey Length: 6\n {8}Pubkey: 333333333333$/);
+    // RFC 7919 groups are named (a generated field: Wireshark does not).
+    const ffdhe = FFDHE_GROUPS.get(NamedGroup.ffdhe2048)!;
+    const named = ServerKeyExchangeCodec.encodeParams({ kind: 'DHE', p: ffdhe.p, g: ffdhe.g, publicKey: fill(256, 0x11) });
+    assert.match(
+      fmt(HandshakeType.server_key_exchange, ServerKeyExchangeCodec.encode(named, SignatureScheme.rsa_pss_rsae_sha256, fill(4, 0x22)), { kx: 'DHE' }),
+      /\n {8}g: 02\n {8}\[Named Group: ffdhe2048 \(0x0100\)\]\n {8}Pubkey Length: 256\n/,
+    );
     // Without a negotiated suite, the shape decides.
     assert.match(fmt(HandshakeType.client_key_exchange, ClientKeyExchangeCodec.encode('ECDHE', fill(32, 1))), /EC Diffie-Hellman Client Params/);
   });
