@@ -330,6 +330,11 @@ describe('TLS 1.2 bad input: ClientHello', () => {
     await expectAlert(pair, 'server', 'handshake_failure');
   });
 
+  it('refuses a ClientHello with no FFDHE group in common (DHE only) with handshake_failure', T, async () => {
+    const pair = connectPair({ ...client12, cipherSuites: [0x009e], groups: [NamedGroup.ffdhe4096] }, { ...server12, groups: [NamedGroup.ffdhe2048] });
+    await expectAlert(pair, 'server', 'handshake_failure');
+  });
+
   it('refuses a ClientHello with a signature scheme the server cannot use with handshake_failure', T, async () => {
     const pair = connectPair({ ...client12, signatureAlgorithms: [S.ecdsa_secp384r1_sha384] }, { ...server12 });
     await expectAlert(pair, 'server', 'handshake_failure');

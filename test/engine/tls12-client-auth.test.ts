@@ -12,6 +12,7 @@ import { fixture } from '../helpers/pair.js';
 import type { ClientConfig, ServerConfig } from '../../src/config.js';
 import type { TLSError } from '../../src/errors.js';
 import { SignatureScheme, cipherSuiteInfo, signatureSchemeName } from '../../src/registry.js';
+import { makeVerifier } from '../../src/node/trust.js';
 
 const S = SignatureScheme;
 const ALL_12 = [0xc02b, 0xc02c, 0xc02f, 0xc030, 0xcca8, 0xcca9, 0x009e, 0x009f, 0xccaa, 0x009c, 0x009d];
@@ -150,6 +151,25 @@ describe('TLS 1.2 client certificates in memory', () => {
     assert.deepEqual(ss.peerCertificates, certified('client-rsa').chain);
     assert.equal(ss.peerSignatureScheme, S.rsa_pss_rsae_sha256, 'CertificateVerify is still checked');
     await roundTrip(pair);
+  });
+
+  it('authorizes both sides with the X.509 verifier (src/node/trust.ts) and the test CA', { timeout: 10_000 }, async () => {
+    const x509 = makeVerifier({ ca: fixture('ca.pem') });
+    const pair = mtlsPair({ cipherSuites: [0xc02b], certificates: [certified('client-p256')], verifyPeer: x509 }, { verifyPeer: x509 });
+    const [cs, ss] = await handshakeBoth(pair);
+    assert.equal(cs.authorized, true, cs.authorizationError);
+    assert.equal(ss.authorized, true, ss.authorizationError);
+    await roundTrip(pair);
+  });
+
+  it('refuses a client certificate the X.509 verifier rejects (wrong CA)', { timeout: 10_000 }, async () => {
+    // Trusting only server-rsa as an anchor: client-rsa does not chain to it.
+    const pair = mtlsPair({ cipherSuites: [0xc02f], certificates: [certified('client-rsa')] }, { verifyPeer: makeVerifier({ ca: fixture('server-rsa.pem') }) });
+    const err = await pair.server.closed;
+    assert.ok(err);
+    assert.equal(err.alert?.direction, 'sent');
+    assert.equal(err.alert?.name, 'unknown_ca', err.message);
+    assert.equal((await pair.client.closed)?.alert?.name, 'unknown_ca');
   });
 
   it('does not send a certificate when none was requested', { timeout: 10_000 }, async () => {
