@@ -148,6 +148,9 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     cfg.antiReplay !== undefined &&
     cfg.antiReplay.firstUse(psk.ticketId, session!.createdAt + (session!.ticketLifetime ?? 0) * 1000, cfg.now());
 
+  // Everything that can fail is settled before ServerHello, so an alert goes out under keys the client has.
+  const auth = psk === undefined ? chooseCertificate(cfg, info, hello) : undefined;
+
   // --- ServerHello (§4.1.3) ------------------------------------------------------------------------------------
   let shared: Uint8Array | undefined;
   const shExts: Extension[] = [{ type: ExtensionType.supported_versions, data: supportedVersions.encodeServer(0x0304) }];
@@ -200,7 +203,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   const requestSchemes = cfg.signatureAlgorithms.filter((s) => signatureAlgorithmOf(s) !== undefined);
   const requestCertificate = cfg.requestClientCertificate && psk === undefined;
   let localCertificates: readonly Uint8Array[] = [];
-  if (psk === undefined) {
+  if (auth !== undefined) {
     if (requestCertificate) {
       const exts: Extension[] = [{ type: ExtensionType.signature_algorithms, data: u16List.encode(requestSchemes) }];
       if (cfg.clientCertificateAuthorities.length > 0) {
@@ -208,7 +211,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
       }
       transcript.add(io.sendHandshake(HandshakeType.certificate_request, CertificateRequest13Codec.encode({ certificateRequestContext: new Uint8Array(0), extensions: exts })));
     }
-    const { certified, scheme } = chooseCertificate(cfg, info, hello);
+    const { certified, scheme } = auth;
     const entries = certified.chain.map((c) => ({ certData: c, extensions: [] }));
     transcript.add(io.sendHandshake(HandshakeType.certificate, CertificateCodec.encode({ certificateRequestContext: new Uint8Array(0), entries }, true)));
     const signature = await certified.key.sign(signatureAlgorithmOf(scheme)!, certificateVerifyContent13('server', transcript.digest()));

@@ -106,7 +106,8 @@ export class Tls13Mitm {
     return true;
   }
 
-  private open(from: Side, r: Rec): { inner: Inner; epoch: Epoch } {
+  /** Open a protected record, following `from` into later epochs; undefined when no key we know opens it. */
+  private open(from: Side, r: Rec): { inner: Inner; epoch: Epoch } | undefined {
     const d = this.dir[from];
     const tryOpen = (): Inner | undefined => {
       try {
@@ -120,8 +121,7 @@ export class Tls13Mitm {
     for (let i = start; inner === undefined && i < ORDER.length; i++) {
       if (this.enter(from, ORDER[i]!)) inner = tryOpen();
     }
-    if (inner === undefined) throw new Error(`mitm: cannot open a ${from} record`);
-    return { inner, epoch: d.epoch };
+    return inner === undefined ? undefined : { inner, epoch: d.epoch };
   }
 
   private seal(from: Side, out: Out): Rec[] {
@@ -134,13 +134,18 @@ export class Tls13Mitm {
   readonly tamper = (from: Side, bytes: Uint8Array): Uint8Array | null => {
     const out: Rec[] = [];
     for (const r of splitRecords(bytes)) {
-      const isProtected = r.type === ContentType.application_data && (this.dir[from].epoch !== 'plaintext' || this.secret(from, from === 'client' ? 'early' : 'handshake') !== undefined);
-      let inner: Inner;
-      let epoch: Epoch;
-      if (isProtected) ({ inner, epoch } = this.open(from, r));
-      else {
-        inner = { type: r.type, fragment: r.body };
-        epoch = 'plaintext';
+      const isProtected =
+        r.type === ContentType.application_data &&
+        (this.dir[from].epoch !== 'plaintext' || this.secret(from, 'early') !== undefined || this.secret(from, 'handshake') !== undefined);
+      let inner: Inner = { type: r.type, fragment: r.body };
+      let epoch: Epoch = 'plaintext';
+      if (isProtected) {
+        const opened = this.open(from, r);
+        if (opened === undefined) {
+          out.push(r); // not for us to read (e.g. under keys the peer will never have): pass it on untouched
+          continue;
+        }
+        ({ inner, epoch } = opened);
       }
       const counts = this.dir[from].counts;
       const index = counts.get(epoch) ?? 0;
@@ -159,6 +164,12 @@ export class Tls13Mitm {
     }
     return out.length === 0 ? null : joinRecords(out);
   };
+
+  /** Seal `inner` as `from`'s next record under its current keys (for a rewrite that then returns it raw). */
+  sealRaw(from: Side, inner: Inner): Rec {
+    const [r] = this.seal(from, inner);
+    return r!;
+  }
 
   /**
    * Send records as `from` straight to its peer, sealed under `from`'s
