@@ -54,7 +54,7 @@ import {
 import { MAX_CERTIFICATE_CHAIN_LENGTH } from '../limits.js';
 import { ffdheGroupOf } from '../crypto/ffdhe.js';
 import type { Reader } from '../wire/reader.js';
-import { summarizeCertificate } from './certificate-summary.js';
+import { distinguishedNameString, summarizeCertificate } from './certificate-summary.js';
 import {
   clientCertificateTypeTitle,
   ecPointFormatName,
@@ -415,7 +415,10 @@ function certificateRequest(body: Uint8Array, tls13: boolean): TraceNode[] {
     field('Distinguished Names Length', dnsLen),
     group(
       `Distinguished Names (${dnsLen} bytes)`,
-      m.certificateAuthorities.flatMap((dn) => [field('Distinguished Name Length', dn.length), bytesField('Distinguished Name', dn)]),
+      m.certificateAuthorities.flatMap((dn) => {
+        const name = distinguishedNameString(dn);
+        return [field('Distinguished Name Length', dn.length), name === undefined ? bytesField('Distinguished Name', dn) : { name: 'Distinguished Name', value: `(${name})`, bytes: dn }];
+      }),
     ),
   ];
 }

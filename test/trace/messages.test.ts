@@ -21,6 +21,8 @@ import { ExtensionType, HandshakeType, NamedGroup, SignatureScheme } from '../..
 import { createTracer, decodeHandshakeMessage, formatHandshakeMessage, type MessageContext } from '../../src/trace/index.js';
 import { fixtureChain } from './sessions.js';
 import { FFDHE_GROUPS } from '../../src/crypto/ffdhe.js';
+import { Certificate } from '../../src/x509/certificate.js';
+import { fixture } from '../helpers/pair.js';
 
 const E = new Uint8Array(0);
 const fill = (n: number, v: number): Uint8Array => new Uint8Array(n).fill(v);
@@ -102,6 +104,13 @@ Handshake Protocol: Certificate Request
         Distinguished Name: 3030303030
 `),
     );
+  });
+
+  it('names the certificate authorities a TLS 1.2 CertificateRequest lists', () => {
+    const ca = Certificate.fromPem(fixture('ca.pem'));
+    const body = CertificateRequest12Codec.encode({ certificateTypes: Uint8Array.of(64), signatureSchemes: [SignatureScheme.ecdsa_secp256r1_sha256], certificateAuthorities: [ca.tbs.subjectRaw] });
+    const text = fmt(HandshakeType.certificate_request, body, { version: 'TLSv1.2' });
+    assert.match(text, new RegExp(`Distinguished Name Length: ${ca.tbs.subjectRaw.length}\n {8}Distinguished Name: \\(CN=ts-tls Test Root CA\\)$`));
   });
 
   it('decodes a TLS 1.3 CertificateRequest', () => {
