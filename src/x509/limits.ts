@@ -13,6 +13,8 @@ export const MAX_CANDIDATE_CERTIFICATES = 256;
 export const MAX_ISSUERS_PER_CERTIFICATE = 16;
 /** Most paths fully validated before giving up. */
 export const MAX_PATHS_TRIED = 32;
+/** Candidate-issuer steps of one path-building search (cached signature results cost no signature check, so this bounds the search itself). */
+export const MAX_PATH_BUILDING_STEPS = 2000;
 /** Name-constraint checks per certificate: names x constraints (as BoringSSL, 2^20). */
 export const MAX_NAME_CONSTRAINT_CHECKS = 1 << 20;
 /** Largest certificate we parse. */

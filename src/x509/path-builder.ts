@@ -12,7 +12,8 @@
  * a certificate never appears twice in a path (loops), paths are at most
  * MAX_PATH_DEPTH long, at most MAX_ISSUERS_PER_CERTIFICATE candidates are
  * tried per step, at most MAX_PATHS_TRIED complete paths are validated, and
- * every signature check spends from one budget of MAX_PATH_SIGNATURE_CHECKS.
+ * every signature check spends from one budget of MAX_PATH_SIGNATURE_CHECKS,
+ * and the whole search from MAX_PATH_BUILDING_STEPS candidate steps.
  * A hostile chain (hundreds of certificates, many same-name issuers) thus
  * ends in bounded time with PATH_BUILDING_LIMIT_EXCEEDED.
  *
@@ -22,7 +23,7 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import { bytesEqual } from './der.js';
 import { Certificate } from './certificate.js';
-import { MAX_ISSUERS_PER_CERTIFICATE, MAX_PATHS_TRIED, MAX_PATH_DEPTH, MAX_PATH_SIGNATURE_CHECKS } from './limits.js';
+import { MAX_ISSUERS_PER_CERTIFICATE, MAX_PATHS_TRIED, MAX_PATH_BUILDING_STEPS, MAX_PATH_DEPTH, MAX_PATH_SIGNATURE_CHECKS } from './limits.js';
 import type { TrustStore } from './trust-store.js';
 import { validatePath, type KeyPurpose, type ValidationResult } from './validate.js';
 
@@ -66,6 +67,7 @@ export function buildAndValidatePath(leaf: Certificate, intermediates: readonly 
 
   /** Did `issuer`'s key sign `cert`? Counted and cached. */
   const signedBy = (cert: Certificate, issuer: Certificate): boolean | 'budget' => {
+    if (++steps > MAX_PATH_BUILDING_STEPS) return 'budget';
     const k = key(cert) + '|' + Buffer.from(issuer.spki).toString('base64');
     const hit = sigCache.get(k);
     if (hit !== undefined) return hit;
@@ -83,6 +85,7 @@ export function buildAndValidatePath(leaf: Certificate, intermediates: readonly 
 
   let best: { path: Certificate[]; validation: ValidationResult } | undefined;
   let pathsTried = 0;
+  let steps = 0;
   let budgetHit = false;
   let sawBadSignature = false;
   let sawSelfSignedTop = false;
@@ -112,6 +115,12 @@ export function buildAndValidatePath(leaf: Certificate, intermediates: readonly 
     return [...cands].sort((a, b) => score(b) - score(a) || b.tbs.notBefore.ms - a.tbs.notBefore.ms);
   };
 
+  /** An issuer whose subjectKeyIdentifier contradicts the child's authorityKeyIdentifier is a name clash, not a forgery. */
+  const keyIdMismatch = (cert: Certificate, issuer: Certificate): boolean => {
+    const aki = cert.authorityKeyIdentifier?.keyIdentifier;
+    return aki !== undefined && issuer.subjectKeyIdentifier !== undefined && !bytesEqual(aki, issuer.subjectKeyIdentifier);
+  };
+
   const dfs = (path: Certificate[]): boolean => {
     if (pathsTried >= MAX_PATHS_TRIED || budgetHit) return false;
     const cert = path[path.length - 1]!;
@@ -130,7 +139,7 @@ export function buildAndValidatePath(leaf: Certificate, intermediates: readonly 
         return false;
       }
       if (!s) {
-        sawBadSignature = true;
+        if (!keyIdMismatch(cert, anchor)) sawBadSignature = true;
         continue;
       }
       const p = [...path, anchor];
@@ -146,10 +155,10 @@ export function buildAndValidatePath(leaf: Certificate, intermediates: readonly 
         return false;
       }
       if (!s) {
-        sawBadSignature = true;
+        if (!keyIdMismatch(cert, issuer)) sawBadSignature = true;
         continue;
       }
-      if (issuer.isSelfIssued && signedBy(issuer, issuer) === true && anchors.findBySubject(issuer.normalizedIssuer).length === 0) {
+      if (issuer.isSelfIssued && signedBy(issuer, issuer) === true) {
         sawSelfSignedTop = true;
       }
       if (dfs([...path, issuer])) return true;
