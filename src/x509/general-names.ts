@@ -231,7 +231,8 @@ export function generalNamesToNodeString(gn: GeneralNames): string {
         parts.push('URI:' + nodeSafe(e.value));
         break;
       case 'iPAddress':
-        parts.push('IP Address:' + ipToString(e.value));
+        // Node/OpenSSL print IPv6 as eight uppercase hex groups, uncompressed.
+        parts.push('IP Address:' + (e.value.length === 16 ? Array.from({ length: 8 }, (_, i) => ((e.value[2 * i]! << 8) | e.value[2 * i + 1]!).toString(16).toUpperCase()).join(':') : ipToString(e.value)));
         break;
       case 'directoryName':
         parts.push('DirName:' + nodeSafe(nameToString(e.value)));
