@@ -15,3 +15,7 @@ export { TLSError } from './errors.js';
 export type { CryptoProvider, PrivateKey, Aead, SignatureAlgorithm } from './crypto/provider.js';
 export { NodeCryptoProvider, defaultProvider } from './crypto/node.js';
 export * as registry from './registry.js';
+// X.509: strict DER, certificates, RFC 5280 path validation, hostname checks, issuance (src/x509/index.ts).
+export * as x509 from './x509/index.js';
+export { Certificate, verifyCertificateChain, alertForVerifyCode, toPeerCertificate, createTestPki, X509Error, DerError } from './x509/index.js';
+export type { VerifyChainOptions, VerifyChainResult, VerifyCode } from './x509/index.js';
