@@ -112,8 +112,9 @@ export { list, str, bool };
 /** One line for a failure: what failed, and which alert. */
 export function describeError(e: unknown): string {
   if (e instanceof TLSError) {
-    const alert = e.alert ? ` [alert ${e.alert.name} (${e.alert.number}) ${e.alert.direction}]` : '';
-    return `${e.message.replace(/ \((sent alert|peer sent)[^)]*\)$/, '')}${alert}`;
+    if (!e.alert) return e.message;
+    const base = e.message.replace(/ \(sent alert [^)]*\)$/, '');
+    return e.alert.direction === 'received' ? `${base} [alert ${e.alert.name} (${e.alert.number}) received]` : `${base} [alert ${e.alert.name} (${e.alert.number}) sent]`;
   }
   const err = e as NodeJS.ErrnoException;
   if (err && err.code === 'ECONNREFUSED') return `connection refused (${(err as { address?: string }).address ?? ''}:${(err as { port?: number }).port ?? ''})`;

@@ -93,6 +93,7 @@ export async function runGet(argv: readonly string[], io: CliIO): Promise<number
     socket.once('error', (e: Error) => reject(new CliError(`handshake with ${host}:${port} failed: ${describeError(e)}`)));
   });
   const summary = socket.getHandshakeSummary();
+  if (socket.destroyed) throw new CliError(`connection to ${host}:${port} failed right after the handshake: ${describeError(socket.connection.error ?? new Error('closed'))}`);
   if (summary && bool(v, 'verbose')) io.stderr.write(summaryLines(summary, 'Server').map((l) => `* ${l}`).join('\n') + '\n');
   const outPath = str(v, 'output');
   const out: Writable = outPath ? createWriteStream(outPath) : io.stdout;
@@ -138,7 +139,7 @@ function viaHttp1(socket: TLSSocket, host: string, port: number, method: string,
         res.on('error', reject);
       },
     );
-    req.on('error', (e) => reject(new CliError(`request failed: ${describeError(e)}`)));
+    req.on('error', (e) => reject(new CliError(`request failed: ${describeError(socket.connection.error ?? e)}`)));
     req.end(body);
   });
 }
@@ -147,17 +148,25 @@ function viaHttp2(socket: TLSSocket, url: URL, method: string, path: string, hea
   return new Promise<void>((resolve, reject) => {
     const bridge = http2Bridge(socket);
     const session = http2.connect(url, { createConnection: () => bridge });
+    let settled = false;
     const fail = (e: Error): void => {
+      if (settled) return;
+      settled = true;
       session.destroy();
-      reject(new CliError(`HTTP/2 request failed: ${describeError(bridge.tlsError ?? e)}`));
+      reject(new CliError(`HTTP/2 request failed: ${describeError(bridge.tlsError ?? socket.connection.error ?? e)}`));
     };
     session.on('error', fail);
+    session.on('close', () => fail(new Error('the connection closed before the response was complete')));
     const req = session.request({ ':method': method, ':path': path, 'user-agent': 'ts-tls', accept: '*/*', ...(body ? { 'content-length': String(body.length) } : {}), ...headers });
+    let responded = false;
     req.on('response', (h) => {
+      responded = true;
       if (include) writeHead(out, `HTTP/2 ${h[':status']}`, h as Record<string, string | string[] | undefined>);
     });
     req.on('data', (d: Buffer) => out.write(d));
     req.on('end', () => {
+      if (!responded || bridge.tlsError) return fail(new Error('the connection closed before a response came'));
+      settled = true;
       session.close();
       resolve();
     });

@@ -68,8 +68,16 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1])) {
+  // If the event loop drains while a command is still waiting, that is a bug: say so instead of exiting 0.
+  let settled = false;
+  process.once('beforeExit', () => {
+    if (settled) return;
+    process.stderr.write(`ts-tls ${process.argv[2] ?? ''}: ended without a result (the connection went away unnoticed)\n`);
+    process.exit(1);
+  });
   const code = await main(process.argv.slice(2));
+  settled = true;
   process.exitCode = code;
-  // Servers run until a signal; everything else is done here.
-  if (process.argv[2] !== 'serve') setImmediate(() => process.exit(code));
+  // Done (serve returns after SIGINT/SIGTERM): don't wait for stdin or idle sockets.
+  setImmediate(() => process.exit(code));
 }

@@ -54,5 +54,10 @@ export function http2Bridge(socket: TLSSocket): Http2Bridge {
   socket.on('close', () => {
     if (!bridge.destroyed) bridge.destroy();
   });
+  if (socket.destroyed) {
+    // Already gone (e.g. a fatal alert right after the handshake): close once the caller has attached.
+    bridge.tlsError = socket.connection.error;
+    process.nextTick(() => bridge.destroy());
+  }
   return bridge;
 }
