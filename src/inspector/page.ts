@@ -257,7 +257,7 @@ td.ch{font-family:var(--mono);font-weight:600;white-space:nowrap}td.num{font-fam
 .chips{list-style:none;padding:0;margin:0;display:flex;flex-direction:column;gap:4px;counter-reset:c}
 .chips li{counter-increment:c;display:flex;align-items:baseline;gap:10px;padding:5px 10px;border-radius:8px;border:1px solid var(--line);font-size:13px}
 .chips li::before{content:counter(c);color:var(--muted);font-family:var(--mono);font-size:11px;min-width:18px}
-.wide .chips{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr))}
+.wide .chips{display:grid;grid-template-columns:repeat(auto-fill,minmax(400px,1fr))}
 .chips .nm{font-family:var(--mono);flex:1;overflow-wrap:anywhere}.chips .id{font-family:var(--mono);color:var(--muted);font-size:11px}.chips .note{font-size:11px;color:var(--ok);font-weight:600}
 .chips li.chosen{border-color:var(--ok);background:var(--ok-soft)}.chips li.chosen .nm{font-weight:700}
 .chips li.grease{opacity:.55;border-style:dashed}
