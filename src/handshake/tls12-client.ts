@@ -291,7 +291,8 @@ export async function tls12Client(io: HandshakeIO, st: ClientHelloState, sh: Ser
   }
   transcript.add(finMsg.raw);
   if (!session && sh.legacySessionIdEcho.length > 0) session = { ...sessionBase, sessionId: sh.legacySessionIdEcho };
-  if (session) io.sink.session?.(session);
+  // A session from an unverified server is not offered for resumption (a resumed session reports itself authorized).
+  if (session && verification.valid) io.sink.session?.(session);
   io.exporter = (length, label, context) => exportKeyingMaterial12(p, suite.hash, masterSecret, st.random, sh.random, label, context, length);
 
   return {

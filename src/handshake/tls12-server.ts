@@ -248,7 +248,8 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     secret: masterSecret,
     serverName: info.serverName,
     alpnProtocol,
-    peerCertificates: clientChain,
+    // Only a verified client certificate is remembered: resuming reports the session's certificates as authorized.
+    peerCertificates: authorized ? clientChain : [],
     extendedMasterSecret: useEms,
     ticketLifetime: cfg.sessionTimeout ?? 7200,
     createdAt: cfg.now(),

@@ -400,7 +400,8 @@ export async function tls13Client(
     other: (msg) => {
       if (msg.type !== HandshakeType.new_session_ticket) throw alertError('unexpected_message', `unexpected post-handshake message of type ${msg.type}`);
       const session = sessionFromTicket(cfg, suite, resumptionMaster, msg, alpnProtocol, peerCertificates);
-      if (session) io.sink.session?.(session);
+      // A session from an unverified server (rejectUnauthorized: false) is not offered for resumption, which would report it authorized.
+      if (session && verification.valid) io.sink.session?.(session);
     },
   });
 

@@ -295,7 +295,8 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
 
   // --- NewSessionTicket (§4.6.1), post-handshake machinery ---------------------------------------------------------------------
   const resumptionMaster = master.resumptionMasterSecret(transcript.digest());
-  sendTickets(io, cfg, info, hello, suite, resumptionMaster, alpnProtocol, peerCertificates);
+  // Only a verified client certificate goes into tickets: resuming reports it as authorized.
+  sendTickets(io, cfg, info, hello, suite, resumptionMaster, alpnProtocol, authorized ? peerCertificates : []);
   installPostHandshake13(io, { p, suite, read: clientAp, write: serverAp, exporterMasterSecret: exporterSecret });
 
   return {

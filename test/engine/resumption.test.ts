@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectPair, handshakeBoth, settle, type Pair } from '../helpers/pair.js';
+import { certified, connectPair, handshakeBoth, settle, type Pair } from '../helpers/pair.js';
 import type { ClientConfig, ServerConfig, SessionState } from '../../src/config.js';
 import type { HandshakeSummary } from '../../src/connection.js';
 import { defaultProvider } from '../../src/crypto/node.js';
@@ -227,6 +227,38 @@ describe('TLS 1.3 resumption', () => {
     assert.throws(() => decodeSession(new Uint8Array(0)), DecodeError);
     assert.throws(() => decodeSession(Uint8Array.of(9, 0, 0, 0)), DecodeError);
   });
+});
+
+describe('resumption and authorization', () => {
+  const rejecting = async (): Promise<{ valid: boolean; code: string }> => ({ valid: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
+
+  for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
+    it(`does not carry an unverified client certificate into a resumed ${maxVersion} session`, T, async () => {
+      const server = serverState({ requestClientCertificate: true, verifyPeer: rejecting });
+      const first = await run({ maxVersion, certificates: [certified('client-p256')] }, server);
+      assert.equal(first.server.authorized, false);
+      assert.equal(first.server.peerCertificates.length, 1);
+      const second = await run({ maxVersion, session: first.sessions.at(-1)! }, server);
+      assert.equal(second.server.resumed, true);
+      assert.equal(second.server.authorized, false);
+      assert.equal(second.server.peerCertificates.length, 0);
+    });
+
+    it(`carries a verified client certificate into a resumed ${maxVersion} session`, T, async () => {
+      const server = serverState({ requestClientCertificate: true });
+      const first = await run({ maxVersion, certificates: [certified('client-p256')] }, server);
+      const second = await run({ maxVersion, session: first.sessions.at(-1)! }, server);
+      assert.equal(second.server.resumed, true);
+      assert.equal(second.server.authorized, true);
+      assert.deepEqual(second.server.peerCertificates, first.server.peerCertificates);
+    });
+
+    it(`offers no session from an unverified ${maxVersion} server (rejectUnauthorized: false)`, T, async () => {
+      const first = await run({ maxVersion, rejectUnauthorized: false, verifyPeer: rejecting }, serverState());
+      assert.equal(first.client.authorized, false);
+      assert.equal(first.sessions.length, 0);
+    });
+  }
 });
 
 describe('TLS 1.3 0-RTT', () => {
