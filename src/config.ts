@@ -80,6 +80,8 @@ export interface CommonConfig {
   readonly pskModes?: readonly number[];
   /** TLS 1.3: records under one write key before an automatic KeyUpdate (default KEY_UPDATE_AFTER_RECORDS). */
   readonly keyUpdateAfterRecords?: number;
+  /** TLS 1.3: pad every protected record's inner plaintext to a multiple of this many bytes (RFC 8446 §5.4), hiding lengths. */
+  readonly padRecordsTo?: number;
 }
 
 export interface ClientConfig extends CommonConfig {

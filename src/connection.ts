@@ -565,7 +565,7 @@ export class Connection implements HandshakeIO {
       const frag = data.subarray(off, Math.min(off + MAX_PLAINTEXT_LENGTH, data.length));
       let rec: Uint8Array;
       if (this.writeProtector) {
-        rec = this.writeProtector.seal(type, frag);
+        rec = this.writeProtector.seal(type, frag, this.paddingFor(frag.length));
       } else {
         // RFC 8446 §5.1: the first ClientHello may carry 0x0301 for compatibility.
         rec = plaintextRecord(type, frag, this.isClient && this.firstWrite ? 0x0301 : 0x0303);
@@ -577,6 +577,14 @@ export class Connection implements HandshakeIO {
     }
   }
   private firstWrite = true;
+
+  /** RFC 8446 §5.4: zero padding that brings a TLS 1.3 inner plaintext (content + type byte) to a multiple of config.padRecordsTo. */
+  private paddingFor(length: number): number {
+    const block = this.config.padRecordsTo;
+    if (block === undefined || block <= 1 || this.writeProtector?.version !== 'TLSv1.3') return 0;
+    const padded = Math.min(Math.ceil((length + 1) / block) * block, MAX_PLAINTEXT_LENGTH + 1);
+    return Math.max(0, padded - (length + 1));
+  }
 
   flush(): void {
     if (this.outQueue.length === 0) return;

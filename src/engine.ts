@@ -49,6 +49,7 @@ export function clientConfig(o: Defaults<ClientConfig> = {}): ClientConfig {
     earlyData: o.earlyData,
     ...(o.pskModes ? { pskModes: o.pskModes } : {}),
     ...(o.keyUpdateAfterRecords !== undefined ? { keyUpdateAfterRecords: o.keyUpdateAfterRecords } : {}),
+    ...(o.padRecordsTo !== undefined ? { padRecordsTo: o.padRecordsTo } : {}),
   };
 }
 
@@ -82,6 +83,7 @@ export function serverConfig(o: Defaults<ServerConfig> = {}): ServerConfig {
     antiReplay: 'antiReplay' in o ? o.antiReplay : new AntiReplay(),
     ...(o.pskModes ? { pskModes: o.pskModes } : {}),
     ...(o.keyUpdateAfterRecords !== undefined ? { keyUpdateAfterRecords: o.keyUpdateAfterRecords } : {}),
+    ...(o.padRecordsTo !== undefined ? { padRecordsTo: o.padRecordsTo } : {}),
   };
 }
 

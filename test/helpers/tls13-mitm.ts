@@ -66,6 +66,8 @@ export class Tls13Mitm {
     client: { epoch: 'plaintext', opener: null, sealer: null, counts: new Map() },
     server: { epoch: 'plaintext', opener: null, sealer: null, counts: new Map() },
   };
+  /** Body lengths of the protected records each side sent (before rewriting). */
+  readonly sizes: { client: number[]; server: number[] } = { client: [], server: [] };
   /** Every record each side sent, as the mitm saw it (before rewriting). */
   readonly seen: { client: (Inner & { epoch: Epoch })[]; server: (Inner & { epoch: Epoch })[] } = { client: [], server: [] };
 
@@ -140,6 +142,7 @@ export class Tls13Mitm {
       let inner: Inner = { type: r.type, fragment: r.body };
       let epoch: Epoch = 'plaintext';
       if (isProtected) {
+        this.sizes[from].push(r.body.length);
         const opened = this.open(from, r);
         if (opened === undefined) {
           out.push(r); // not for us to read (e.g. under keys the peer will never have): pass it on untouched
