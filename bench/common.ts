@@ -285,6 +285,8 @@ export interface Measured {
   readonly cpuUs: number;
   /** Handshakes that were not resumed although resumption was asked for. */
   readonly notResumed?: number;
+  /** Resumption runs, node:tls client: whether the server issued a ticket with the session. */
+  readonly ticketIssued?: boolean;
   readonly latenciesMs?: readonly number[];
 }
 

@@ -11,7 +11,7 @@
 import * as tls from 'node:tls';
 import { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
 import {
   clientConfig,
   createClientConnection,
@@ -184,16 +184,19 @@ function nodePair(t: TlsParams): Promise<{ client: tls.TLSSocket; server: tls.TL
 // ----------------------------------------------------------------------------- node-forge
 
 interface ForgePair {
-  client: forge.tls.Connection;
-  server: forge.tls.Connection;
+  client: Forge.tls.Connection;
+  server: Forge.tls.Connection;
   direct(): void;
   received(): number;
 }
 
-let forgeCa: forge.pki.CAStore | undefined;
+let forgeCa: Forge.pki.CAStore | undefined;
+let forgeModule: typeof Forge | undefined;
 
-function forgePair(): Promise<ForgePair> {
+/** node-forge loads only when its rounds run (it is big and most runs need it once). */
+async function forgePair(): Promise<ForgePair> {
   const p = pki();
+  const forge = (forgeModule ??= (await import('node-forge')).default);
   forgeCa ??= forge.pki.createCaStore([p.ca]);
   return new Promise((resolve, reject) => {
     let sync = false;
@@ -203,7 +206,7 @@ function forgePair(): Promise<ForgePair> {
     const fin = (): void => {
       if (++done === 2) resolve(pair);
     };
-    const hand = (to: () => forge.tls.Connection) => (c: forge.tls.Connection) => {
+    const hand = (to: () => Forge.tls.Connection) => (c: Forge.tls.Connection) => {
       const bytes = c.tlsData.getBytes();
       if (sync) to().process(bytes);
       else queueMicrotask(() => to().process(bytes));
@@ -221,7 +224,7 @@ function forgePair(): Promise<ForgePair> {
       closed: () => {},
       error: (_c, e) => reject(new Error(`node-forge server: ${e.message}`)),
     });
-    const client: forge.tls.Connection = forge.tls.createConnection({
+    const client: Forge.tls.Connection = forge.tls.createConnection({
       server: false,
       caStore: forgeCa!,
       cipherSuites: suites,

@@ -8,7 +8,8 @@
  *   npm run bench -- --json=out.json  the table on stdout and the JSON in a file
  *   npm run bench -- --only=full,engine   scenarios whose id contains one of these
  *   npm run bench -- --impl=ts        measure one implementation only (for profiling)
- *   npm run bench -- --cpu-prof       write V8 CPU profiles of the worker processes to bench-profiles/
+ *   npm run bench -- --cpu-prof[=DIR] write V8 CPU profiles of the worker processes (default DIR: $TMPDIR/ts-tls-profiles);
+ *                                     summarise one with node dist/bench/profile.js FILE
  *
  * Client and server run in two worker processes (child_process.fork of
  * worker.js) so their costs never share an event loop; this process only
@@ -67,7 +68,7 @@ interface Settings {
 
 const SETTINGS: Record<Settings['mode'], Settings> = {
   full: { mode: 'full', rounds: 5, handshakeMs: 1000, warmupMs: 300, concurrency: 8, bulkMs: 1000, bulkCalibrationBytes: 8 << 20, bulkFixedBytes: 0, memConnections: 1000, memRounds: 3, ttfbCount: 40, engineMs: 1000 },
-  quick: { mode: 'quick', rounds: 3, handshakeMs: 250, warmupMs: 100, concurrency: 8, bulkMs: 250, bulkCalibrationBytes: 2 << 20, bulkFixedBytes: 0, memConnections: 200, memRounds: 2, ttfbCount: 10, engineMs: 250 },
+  quick: { mode: 'quick', rounds: 3, handshakeMs: 150, warmupMs: 80, concurrency: 8, bulkMs: 150, bulkCalibrationBytes: 1 << 20, bulkFixedBytes: 0, memConnections: 150, memRounds: 2, ttfbCount: 8, engineMs: 150 },
   smoke: { mode: 'smoke', rounds: 1, handshakeMs: 10, warmupMs: 0, concurrency: 2, bulkMs: 0, bulkCalibrationBytes: 0, bulkFixedBytes: 64 << 10, memConnections: 4, memRounds: 1, ttfbCount: 2, engineMs: 10 },
 };
 
@@ -76,7 +77,8 @@ interface Cli {
   json: boolean | string;
   only: string[] | undefined;
   impls: Impl[];
-  cpuProf: boolean;
+  /** Directory for worker CPU profiles, or undefined. */
+  cpuProf: string | undefined;
 }
 
 function parseCli(argv: readonly string[]): Cli {
@@ -92,7 +94,7 @@ function parseCli(argv: readonly string[]): Cli {
     json: value('--json') ?? has('--json'),
     only: value('--only')?.split(',').filter((s) => s.length > 0),
     impls: impl === 'ts' ? ['ts'] : impl === 'node' ? ['node'] : ['ts', 'node'],
-    cpuProf: has('--cpu-prof'),
+    cpuProf: value('--cpu-prof') ?? (has('--cpu-prof') ? join(os.tmpdir(), 'ts-tls-profiles') : undefined),
   };
 }
 
@@ -103,7 +105,6 @@ const log = (s: string): void => void process.stderr.write(s + '\n');
 // ----------------------------------------------------------------------------- workers
 
 const here = dirname(fileURLToPath(import.meta.url));
-const profileDir = join(projectRoot, 'bench-profiles');
 
 class Worker {
   private child: ChildProcess;
@@ -114,8 +115,8 @@ class Worker {
   constructor(readonly name: string) {
     const execArgv = ['--expose-gc'];
     if (cli.cpuProf) {
-      mkdirSync(profileDir, { recursive: true });
-      execArgv.push('--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}-${Date.now()}-${process.pid}.cpuprofile`);
+      mkdirSync(cli.cpuProf, { recursive: true });
+      execArgv.push('--cpu-prof', '--cpu-prof-dir', cli.cpuProf, '--cpu-prof-name', `${name}-${Date.now()}-${process.pid}.cpuprofile`);
     }
     this.child = fork(join(here, 'worker.js'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: { id: number; reply: Reply }) => {
@@ -180,6 +181,17 @@ async function restartWorkers(): Promise<void> {
   await Promise.all([serverW.stop(), clientW.stop()]);
   serverW = new Worker('server');
   clientW = new Worker('client');
+}
+
+/**
+ * Memory rounds each want a fresh process; starting one costs ~0.5 s here, so
+ * one is kept started ahead (idle until used).
+ */
+let spare: Worker | undefined;
+function freshWorker(): Worker {
+  const w = spare ?? new Worker('mem');
+  spare = new Worker('mem');
+  return w;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -366,7 +378,11 @@ async function explain(e: unknown, role: 'server' | 'client'): Promise<Error> {
   return e instanceof Error ? e : new Error(String(e));
 }
 
+/** Implementations whose server issued a ticket in a session-ID scenario (so the client resumed by ticket). */
+const ticketNotes = new Set<Who>();
+
 async function runHandshake(s: HandshakeScenario): Promise<Map<Who, { values: RoundValue[]; error?: string }>> {
+  ticketNotes.clear();
   const once = async (w: Who, durationMs: number): Promise<RoundValue> => {
     const impls = roleImpls(s.role, w as Impl);
     const { port } = await serverW.call<{ port: number }>({ op: 'serve', impl: impls.server, tls: s.tls, mode: 'handshake', ...(s.resume ? { resume: s.resume } : {}) });
@@ -382,10 +398,14 @@ async function runHandshake(s: HandshakeScenario): Promise<Map<Who, { values: Ro
         throw await explain(e, s.role);
       }
       const c1 = await serverW.call<CpuSample>({ op: 'cpu' });
+      const srv = await serverW.call<{ established: number }>({ op: 'connections' });
       if (m.count === 0) throw new Error('no handshake completed');
+      // The server must have completed (nearly) every handshake the client did (+1: the session donor).
+      if (srv.established < m.count * 0.95) throw new Error(`the server completed only ${srv.established} of ${m.count} handshakes`);
       if (s.resume && (m.notResumed ?? 0) > m.count * 0.05) {
         throw new Error(`session not resumed (${m.notResumed} of ${m.count} handshakes were full handshakes)`);
       }
+      if (s.resume === 'sessionId' && m.ticketIssued === true) ticketNotes.add(w);
       const cpuUs = s.role === 'server' ? c1.cpuUs - c0.cpuUs : m.cpuUs;
       return { value: m.count / (cpuUs / 1e6), wall: m.count / (m.wallMs / 1e3), detail: { cpuMsPerHandshake: cpuUs / 1e3 / m.count } };
     } finally {
@@ -396,7 +416,7 @@ async function runHandshake(s: HandshakeScenario): Promise<Map<Who, { values: Ro
 }
 
 function bulkBytes(rateMBps: number, writeSize: number, ms: number): number {
-  const bytes = Math.max(1 << 20, Math.min(4 * 2 ** 30, rateMBps * 1e6 * (ms / 1e3)));
+  const bytes = Math.max(256 << 10, Math.min(4 * 2 ** 30, rateMBps * 1e6 * (ms / 1e3)));
   return Math.ceil(bytes / writeSize) * writeSize;
 }
 
@@ -415,8 +435,15 @@ async function runBulk(s: BulkScenario): Promise<Map<Who, { values: RoundValue[]
       await serverW.call({ op: 'unserve' });
     }
   };
-  const warmup = S.bulkCalibrationBytes > 0 ? async (w: Who) => void total.set(w, bulkBytes((await once(w, S.bulkCalibrationBytes)).mbps, s.writeSize, S.bulkMs)) : undefined;
-  return alternate(cli.impls, S.rounds, warmup, (w) => once(w, total.get(w) ?? S.bulkFixedBytes));
+  // Rounds are sized in bytes: the warm-up measures the rate, and each round re-sizes the next
+  // one from its own rate, so rounds last about S.bulkMs whatever the implementation's speed.
+  const sized = async (w: Who, bytes: number): Promise<RoundValue> => {
+    const r = await once(w, bytes);
+    if (S.bulkCalibrationBytes > 0) total.set(w, bulkBytes(r.mbps, s.writeSize, S.bulkMs));
+    return r;
+  };
+  const warmup = S.bulkCalibrationBytes > 0 ? async (w: Who) => void (await sized(w, S.bulkCalibrationBytes)) : undefined;
+  return alternate(cli.impls, S.rounds, warmup, (w) => sized(w, total.get(w) ?? S.bulkFixedBytes));
 }
 
 async function runMemory(s: MemoryScenario): Promise<Map<Who, { values: RoundValue[]; error?: string }>> {
@@ -424,7 +451,7 @@ async function runMemory(s: MemoryScenario): Promise<Map<Who, { values: RoundVal
   const warm = Math.max(1, Math.min(100, Math.floor(n / 10)));
   const once = async (w: Who): Promise<RoundValue> => {
     const tested = w as Impl;
-    const mem = new Worker(`mem-${s.role}-${w}`);
+    const mem = freshWorker();
     try {
       if (s.role === 'server') {
         // A fresh server process under test; the long-lived client worker is the node:tls peer.
@@ -432,7 +459,7 @@ async function runMemory(s: MemoryScenario): Promise<Map<Who, { values: RoundVal
         const open = { op: 'open', impl: 'node', tls: s.tls, port, concurrency: 16, rejectUnauthorized: true } as const;
         await clientW.call({ ...open, count: warm }, 60_000);
         await clientW.call({ op: 'closeAll' });
-        await sleep(S.mode === 'smoke' ? 0 : 200);
+        await sleep(S.mode === 'smoke' ? 0 : S.mode === 'quick' ? 100 : 200);
         const before = await mem.call<MemSample>({ op: 'mem' });
         try {
           await clientW.call({ ...open, count: n }, 300_000);
@@ -445,7 +472,7 @@ async function runMemory(s: MemoryScenario): Promise<Map<Who, { values: RoundVal
           if (c.established >= n + warm) break;
           await sleep(20);
         }
-        await sleep(S.mode === 'smoke' ? 0 : 300);
+        await sleep(S.mode === 'smoke' ? 0 : S.mode === 'quick' ? 150 : 300);
         const after = await mem.call<MemSample>({ op: 'mem' });
         await clientW.call({ op: 'closeAll' });
         return memValue(before, after, n);
@@ -456,10 +483,10 @@ async function runMemory(s: MemoryScenario): Promise<Map<Who, { values: RoundVal
         const open = { op: 'open', impl: tested, tls: s.tls, port, concurrency: 16, rejectUnauthorized: rejectUnauthorizedFor(tested) } as const;
         await mem.call({ ...open, count: warm }, 60_000);
         await mem.call({ op: 'closeAll' });
-        await sleep(S.mode === 'smoke' ? 0 : 200);
+        await sleep(S.mode === 'smoke' ? 0 : S.mode === 'quick' ? 100 : 200);
         const before = await mem.call<MemSample>({ op: 'mem' });
         await mem.call({ ...open, count: n }, 300_000);
-        await sleep(S.mode === 'smoke' ? 0 : 300);
+        await sleep(S.mode === 'smoke' ? 0 : S.mode === 'quick' ? 150 : 300);
         const after = await mem.call<MemSample>({ op: 'mem' });
         await mem.call({ op: 'closeAll' });
         return memValue(before, after, n);
@@ -522,14 +549,25 @@ async function runEngine(s: EngineScenario): Promise<Map<Who, { values: RoundVal
   if (s.what === 'handshake') {
     return alternate(who, S.rounds, S.warmupMs > 0 ? async (w) => void (await once(w, S.warmupMs)) : undefined, (w) => once(w, S.engineMs));
   }
-  const warmup = S.bulkCalibrationBytes > 0 ? async (w: Who) => void total.set(w, bulkBytes((await once(w, S.bulkCalibrationBytes / (w === 'forge' ? 8 : 1))).rate, writeSize, S.engineMs)) : undefined;
-  return alternate(who, S.rounds, warmup, (w) => once(w, total.get(w) ?? S.bulkFixedBytes));
+  const sized = async (w: Who, bytes: number): Promise<RoundValue> => {
+    const r = await once(w, bytes);
+    if (S.bulkCalibrationBytes > 0) total.set(w, bulkBytes(r.rate, writeSize, S.engineMs));
+    return r;
+  };
+  const warmup = S.bulkCalibrationBytes > 0 ? async (w: Who) => void (await sized(w, S.bulkCalibrationBytes / (w === 'forge' ? 8 : 1))) : undefined;
+  return alternate(who, S.rounds, warmup, (w) => sized(w, total.get(w) ?? S.bulkFixedBytes));
 }
 
 async function runScenario(s: Scenario, group: string): Promise<ScenarioResult> {
   switch (s.kind) {
-    case 'handshake':
-      return toResult(s, group, 'handshakes/s per CPU-second', 'higher', await runHandshake(s), 'handshakes/s');
+    case 'handshake': {
+      const r = toResult(s, group, 'handshakes/s per CPU-second', 'higher', await runHandshake(s), 'handshakes/s');
+      for (const w of ticketNotes) {
+        const n = `${w === 'ts' ? 'ts-tls' : 'node:tls'} server issued tickets although asked for session IDs only (${w === 'ts' ? 'createServer() has no option to turn them off' : 'SSL_OP_NO_TICKET ignored'}), so this row measured ticket resumption`;
+        r.note = r.note ? `${r.note}; ${n}` : n;
+      }
+      return r;
+    }
     case 'bulk':
       return toResult(s, group, 'MB/s per CPU-second', 'higher', await runBulk(s), 'MB/s');
     case 'memory':
@@ -666,7 +704,7 @@ async function main(): Promise<void> {
     results.push(r);
     log(`    ts-tls ${fmt(r.tsTls)}  node:tls ${fmt(r.nodeTls)}  ratio ${fmtRatio(r.ratio)}  ${r.unit}${r.forge !== undefined ? `  node-forge ${fmt(r.forge)}` : ''}  (${((Date.now() - ts0) / 1000).toFixed(1)} s)`);
   }
-  await Promise.all([serverW.stop(), clientW.stop()]);
+  await Promise.all([serverW.stop(), clientW.stop(), spare?.stop()]);
   const seconds = (Date.now() - t0) / 1000;
   const m = machine();
   if (cli.json === true) {
@@ -679,10 +717,10 @@ async function main(): Promise<void> {
       log(`bench: JSON written to ${cli.json}`);
     }
   }
-  if (cli.cpuProf) log(`bench: CPU profiles in ${profileDir} (summarise with: node dist/bench/profile.js ${profileDir}/<file>.cpuprofile)`);
+  if (cli.cpuProf) log(`bench: CPU profiles in ${cli.cpuProf} (summarise one with: node dist/bench/profile.js ${cli.cpuProf}/<file>.cpuprofile)`);
 }
 
 main().catch((e: unknown) => {
   log(`bench failed: ${errorMessage(e)}`);
-  void Promise.all([serverW.stop(), clientW.stop()]).finally(() => process.exit(1));
+  void Promise.all([serverW.stop(), clientW.stop(), spare?.stop()]).finally(() => process.exit(1));
 });

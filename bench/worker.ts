@@ -100,8 +100,12 @@ async function serve(impl: Impl, t: TlsParams, mode: 'handshake' | 'bulk' | 'ttf
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
       if (mode === 'bulk') bulkServerSocket(s);
-      else if (mode === 'ttfb') s.write('x');
-      else s.resume();
+      else if (mode === 'hold') s.resume();
+      else {
+        // 'handshake' and 'ttfb': one byte tells the client that the server's side is complete.
+        s.resume();
+        s.write('x');
+      }
     },
     (e) => {
       st.errors++;
@@ -157,7 +161,7 @@ function handshake(impl: Impl, t: TlsParams, port: number, rejectUnauthorized: b
 }
 
 /** One full handshake, kept open until the server hands us a session (1.2: during, 1.3: after the handshake). */
-function obtainSession(impl: Impl, t: TlsParams, port: number, rejectUnauthorized: boolean): Promise<Buffer> {
+function obtainSession(impl: Impl, t: TlsParams, port: number, rejectUnauthorized: boolean): Promise<{ session: Buffer; ticket: boolean | undefined }> {
   return new Promise((resolve, reject) => {
     const s = connectClient(impl, t, { port, rejectUnauthorized });
     let secure = false;
@@ -170,9 +174,12 @@ function obtainSession(impl: Impl, t: TlsParams, port: number, rejectUnauthorize
       if (!secure || !session) return;
       clearTimeout(timer);
       const b = session;
+      // node:tls clients can say whether the server sent a ticket (getTLSTicket); ts-tls's cannot.
+      const t = (s as ClientSocket & { getTLSTicket?: () => Buffer | undefined }).getTLSTicket;
+      const ticket = typeof t === 'function' ? t.call(s) !== undefined : undefined;
       setImmediate(() => {
         s.destroy();
-        resolve(b);
+        resolve({ session: b, ticket });
       });
     };
     s.once('secureConnect', () => {
@@ -192,7 +199,8 @@ function obtainSession(impl: Impl, t: TlsParams, port: number, rejectUnauthorize
 }
 
 async function runHandshakes(r: Extract<Request, { op: 'handshakes' }>): Promise<Measured> {
-  const session = r.resume ? await obtainSession(r.impl, r.tls, r.port, r.rejectUnauthorized) : undefined;
+  const donor = r.resume ? await obtainSession(r.impl, r.tls, r.port, r.rejectUnauthorized) : undefined;
+  const session = donor?.session;
   const m = measureStart();
   const deadline = performance.now() + r.durationMs;
   let count = 0;
@@ -209,9 +217,14 @@ async function runHandshakes(r: Extract<Request, { op: 'handshakes' }>): Promise
       inflight++;
       const s = connectClient(r.impl, r.tls, { port: r.port, session, rejectUnauthorized: r.rejectUnauthorized });
       let done = false;
+      let secure = false;
+      // The server writes one byte once its side of the handshake is complete (in TLS 1.3 that is
+      // after it has read our Finished): closing before it would measure half a handshake.
+      const timer = setTimeout(() => fin(new Error(secure ? "no byte from the server within 5 s of the handshake" : 'handshake timed out (5 s)')), 5000);
       const fin = (err?: Error): void => {
         if (done) return;
         done = true;
+        clearTimeout(timer);
         inflight--;
         s.destroy();
         if (err) {
@@ -223,15 +236,16 @@ async function runHandshakes(r: Extract<Request, { op: 'handshakes' }>): Promise
         launch();
       };
       s.once('secureConnect', () => {
+        secure = true;
         if (r.resume && !s.isSessionReused()) notResumed++;
-        fin();
       });
+      s.once('data', () => fin());
       s.on('error', (e: Error) => fin(e));
       s.once('close', () => fin(new Error('connection closed before the handshake finished')));
     };
     for (let i = 0; i < r.concurrency; i++) launch();
   });
-  return m.done(count, { notResumed });
+  return m.done(count, { notResumed, ...(donor?.ticket !== undefined ? { ticketIssued: donor.ticket } : {}) });
 }
 
 async function runBulk(r: Extract<Request, { op: 'bulk' }>): Promise<Measured> {
