@@ -19,3 +19,5 @@ export * as registry from './registry.js';
 export * as x509 from './x509/index.js';
 export { Certificate, verifyCertificateChain, alertForVerifyCode, toPeerCertificate, createTestPki, X509Error, DerError } from './x509/index.js';
 export type { VerifyChainOptions, VerifyChainResult, VerifyCode } from './x509/index.js';
+// Tracer (Wireshark-style handshake trees, JSON lines) and NSS key log.
+export { createTracer, streamTracer, formatHandshakeMessage, keyLogFileWriter, keyLogFromEnv, parseKeyLog } from './trace/index.js';

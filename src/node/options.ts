@@ -6,8 +6,10 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { defaultProvider } from '../crypto/node.js';
 import { clientConfig, serverConfig } from '../engine.js';
 import { TLSError } from '../errors.js';
+import { TicketKeys } from '../handshake/tickets.js';
 import {
   NamedGroup,
+  PskKeyExchangeMode,
   SignatureScheme,
   cipherSuiteByName,
   codeOf,
@@ -54,6 +56,8 @@ export interface ConnectOptions extends CommonOptions {
   falseStart?: boolean;
   /** TLS 1.3 0-RTT data to send with a resumed session. */
   earlyData?: Uint8Array;
+  /** TLS 1.3 PSK modes to offer when resuming: 'psk_dhe_ke' (default) and/or 'psk_ke'. */
+  pskModes?: readonly ('psk_dhe_ke' | 'psk_ke')[];
   timeout?: number;
 }
 
@@ -61,8 +65,15 @@ export interface ServerOptions extends CommonOptions {
   requestCert?: boolean;
   SNICallback?: (servername: string, cb: (err: Error | null, ctx?: SecureContextLike) => void) => void;
   honorCipherOrder?: boolean;
+  /** 48 bytes (or a multiple: current first, then older keys that still open tickets). Share across a fleet to resume each other's sessions. */
   ticketKeys?: Uint8Array;
   handshakeTimeout?: number;
+  /** Session and ticket lifetime in seconds (default 7200). */
+  sessionTimeout?: number;
+  /** TLS 1.3 0-RTT: most early-data bytes accepted per connection (default 0: early data refused). */
+  maxEarlyData?: number;
+  /** TLS 1.3 tickets sent after each full handshake (default 1). */
+  ticketCount?: number;
 }
 
 /** What SNICallback hands back: our createSecureContext() result, or options to build one. */
@@ -203,6 +214,7 @@ export function toClientConfig(o: ConnectOptions, verifyPeer: PeerVerifier, serv
     falseStart: o.falseStart ?? false,
     session,
     earlyData: o.earlyData,
+    ...(o.pskModes ? { pskModes: o.pskModes.map((m) => PskKeyExchangeMode[m]) } : {}),
   });
 }
 
@@ -236,6 +248,10 @@ export function toServerConfig(o: ServerOptions, verifyPeer: PeerVerifier): Serv
     requireClientCertificate: (o.requestCert ?? false) && o.rejectUnauthorized !== false,
     verifyPeer,
     honorCipherOrder: o.honorCipherOrder ?? true,
+    ...(o.ticketKeys ? { ticketKeys: new TicketKeys(provider, { keys: o.ticketKeys }) } : {}),
+    ...(o.sessionTimeout !== undefined ? { sessionTimeout: o.sessionTimeout } : {}),
+    ...(o.maxEarlyData !== undefined ? { maxEarlyData: o.maxEarlyData } : {}),
+    ...(o.ticketCount !== undefined ? { ticketCount: o.ticketCount } : {}),
   });
 }
 

@@ -51,9 +51,29 @@ export class Server extends net.Server {
     return socket;
   }
 
-  /** Replace the certificates/keys (node:tls setSecureContext). */
+  /** Replace the certificates/keys (node:tls setSecureContext). Ticket keys and the session cache carry over. */
   setSecureContext(options: ServerOptions): void {
-    this.config = toServerConfig(options, makeVerifier({ ca: options.ca, provider: options.provider }));
+    const next = toServerConfig(options, makeVerifier({ ca: options.ca, provider: options.provider }));
+    this.config = {
+      ...next,
+      ...(options.ticketKeys ? {} : { ticketKeys: this.config.ticketKeys }),
+      sessionCache: this.config.sessionCache,
+      antiReplay: this.config.antiReplay,
+    };
+  }
+
+  /** The 48-byte key that seals new session tickets (node:tls server.getTicketKeys()). */
+  getTicketKeys(): Buffer {
+    const keys = this.config.ticketKeys;
+    if (!keys) throw new Error('session tickets are disabled');
+    return Buffer.from(keys.getTicketKeys());
+  }
+
+  /** Install a new 48-byte ticket key; the previous one still opens tickets for one rotation. */
+  setTicketKeys(keys: Uint8Array): void {
+    const k = this.config.ticketKeys;
+    if (!k) throw new Error('session tickets are disabled');
+    k.setTicketKeys(keys);
   }
 }
 

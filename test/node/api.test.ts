@@ -1,0 +1,170 @@
+/**
+ * The Node-shaped API end to end over loopback TCP: connect(), createServer(),
+ * TLSSocket methods, sessions and ticket keys, errors.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, createServer, type Server, type TLSSocket, type ServerOptions, type ConnectOptions } from '../../src/index.js';
+import type { TLSError } from '../../src/errors.js';
+import { projectRoot } from '../helpers/paths.js';
+
+const f = (n: string): Buffer => readFileSync(join(projectRoot, 'test', 'fixtures', 'pki', n));
+const ca = f('ca.pem');
+
+function listen(opts: ServerOptions, onSecure?: (s: TLSSocket) => void): Promise<{ server: Server; port: number }> {
+  const server = createServer(opts, (s) => {
+    onSecure?.(s);
+    s.on('data', (d: Buffer) => s.write(d));
+    s.on('end', () => s.end());
+    s.on('error', () => {});
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port })));
+}
+
+interface Outcome {
+  socket: TLSSocket;
+  session: Buffer | undefined;
+  echoed: string;
+  error: TLSError | undefined;
+}
+
+/** Connect, send `text`, read the echo, close; collect the last session the server gave us. */
+function roundTrip(port: number, opts: Partial<ConnectOptions>, text = 'ping'): Promise<Outcome> {
+  return new Promise((resolve) => {
+    let session: Buffer | undefined;
+    let echoed = '';
+    let error: TLSError | undefined;
+    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca, ...opts }, () => socket.write(text));
+    socket.on('session', (s: Buffer) => (session = s));
+    socket.on('data', (d: Buffer) => {
+      echoed += d.toString();
+      if (echoed.length >= text.length) socket.end();
+    });
+    socket.on('error', (e: TLSError) => (error = e));
+    socket.on('close', () => setImmediate(() => resolve({ socket, session, echoed, error })));
+    setTimeout(() => socket.destroy(), 5000).unref();
+  });
+}
+
+describe('node-shaped API', () => {
+  let srv: { server: Server; port: number };
+  const secured: TLSSocket[] = [];
+  before(async () => {
+    srv = await listen({ cert: [f('server-rsa.pem'), f('server-p256.pem')], key: [f('server-rsa.key'), f('server-p256.key')] }, (s) => secured.push(s));
+  });
+  after(() => srv.server.close());
+
+  it('verifies the server against ca and reports what was negotiated', async () => {
+    const r = await roundTrip(srv.port, {});
+    assert.equal(r.error, undefined);
+    assert.equal(r.echoed, 'ping');
+    assert.equal(r.socket.authorized, true);
+    assert.equal(r.socket.getProtocol(), 'TLSv1.3');
+    assert.deepEqual(r.socket.getCipher(), { name: 'TLS_AES_128_GCM_SHA256', standardName: 'TLS_AES_128_GCM_SHA256', version: 'TLSv1.3' });
+    const cert = r.socket.getPeerCertificate();
+    assert.equal(cert.subjectaltname, 'DNS:localhost, IP Address:127.0.0.1');
+    assert.match(cert.fingerprint256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  });
+
+  it('reports OpenSSL and IANA names for a TLS 1.2 suite', async () => {
+    const r = await roundTrip(srv.port, { maxVersion: 'TLSv1.2', cipherSuites: ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'] });
+    assert.deepEqual(r.socket.getCipher(), { name: 'ECDHE-RSA-AES256-GCM-SHA384', standardName: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', version: 'TLSv1.2' });
+  });
+
+  it('refuses an untrusted server with unknown_ca and Node’s code', async () => {
+    const r = await roundTrip(srv.port, { ca: f('server-p256.pem') });
+    assert.equal(r.error?.code, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    assert.equal(r.error?.alert?.name, 'unknown_ca');
+  });
+
+  it('refuses a name mismatch with ERR_TLS_CERT_ALTNAME_INVALID', async () => {
+    const r = await roundTrip(srv.port, { servername: 'other.example' });
+    assert.equal(r.error?.code, 'ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+
+  it('connects without verification when rejectUnauthorized is false, and says so', async () => {
+    const r = await roundTrip(srv.port, { ca: f('server-p256.pem'), rejectUnauthorized: false });
+    assert.equal(r.error, undefined);
+    assert.equal(r.socket.authorized, false);
+    assert.equal(r.socket.authorizationError, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  });
+
+  for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
+    it(`resumes a ${version} session from the 'session' event`, async () => {
+      const first = await roundTrip(srv.port, { maxVersion: version });
+      assert.ok(first.session, 'a session was emitted');
+      assert.equal(first.socket.isSessionReused(), false);
+      const second = await roundTrip(srv.port, { maxVersion: version, session: first.session });
+      assert.equal(second.error, undefined);
+      assert.equal(second.socket.isSessionReused(), true);
+      assert.equal(second.socket.getProtocol(), version);
+      assert.equal(second.socket.authorized, true);
+    });
+  }
+
+  it('ignores an unparseable session and does a full handshake', async () => {
+    const r = await roundTrip(srv.port, { session: Buffer.from('not a session') });
+    assert.equal(r.error, undefined);
+    assert.equal(r.socket.isSessionReused(), false);
+  });
+
+  it('lets servers sharing ticketKeys resume each other’s sessions', async () => {
+    const keys = Buffer.alloc(48, 7);
+    const a = await listen({ cert: f('server-p256.pem'), key: f('server-p256.key'), ticketKeys: keys });
+    const b = await listen({ cert: f('server-p256.pem'), key: f('server-p256.key'), ticketKeys: keys });
+    try {
+      assert.deepEqual(a.server.getTicketKeys(), keys);
+      const first = await roundTrip(a.port, {});
+      const second = await roundTrip(b.port, { session: first.session });
+      assert.equal(second.socket.isSessionReused(), true);
+    } finally {
+      a.server.close();
+      b.server.close();
+    }
+  });
+
+  it('derives the same exported keying material on both sides', async () => {
+    secured.length = 0;
+    const r = await new Promise<{ client: Buffer; server: Buffer }>((resolve) => {
+      const c = connect({ host: '127.0.0.1', port: srv.port, servername: 'localhost', ca }, () => {
+        const client = c.exportKeyingMaterial(32, 'EXPORTER-test', Buffer.from('ctx'));
+        setTimeout(() => {
+          const server = secured.at(-1)!.exportKeyingMaterial(32, 'EXPORTER-test', Buffer.from('ctx'));
+          c.end();
+          resolve({ client, server });
+        }, 20);
+      });
+    });
+    assert.equal(r.client.length, 32);
+    assert.deepEqual(r.client, r.server);
+  });
+
+  it("emits 'keylog' lines Wireshark can read", async () => {
+    const lines: string[] = [];
+    await new Promise<void>((resolve) => {
+      const c = connect({ host: '127.0.0.1', port: srv.port, servername: 'localhost', ca }, () => c.end());
+      c.on('keylog', (l: Buffer) => lines.push(l.toString()));
+      c.on('close', () => resolve());
+    });
+    const labels = lines.map((l) => l.split(' ')[0]);
+    for (const want of ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'SERVER_TRAFFIC_SECRET_0']) {
+      assert.ok(labels.includes(want), `${want} logged`);
+    }
+    for (const l of lines) assert.match(l, /^[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]+\n$/);
+  });
+
+  it("reports a failed handshake on the server as 'tlsClientError'", async () => {
+    const errors: TLSError[] = [];
+    const onErr = (e: TLSError): void => {
+      errors.push(e);
+    };
+    srv.server.on('tlsClientError', onErr);
+    await roundTrip(srv.port, { ca: f('server-p256.pem') });
+    await new Promise((r) => setTimeout(r, 20));
+    srv.server.off('tlsClientError', onErr);
+    assert.equal(errors[0]?.code, 'ERR_TLS_ALERT_RECEIVED');
+    assert.equal(errors[0]?.alert?.name, 'unknown_ca');
+  });
+});
