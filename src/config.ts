@@ -137,7 +137,14 @@ export interface ServerConfig extends CommonConfig {
 
 export type EngineConfig = ClientConfig | ServerConfig;
 
+/**
+ * Default groups, most preferred first. X25519MLKEM768 (post-quantum hybrid,
+ * TLS 1.3 only) leads, as in Chrome, Firefox, Go and rustls: a client sends
+ * shares for it and for x25519, so a classical-only server still answers in
+ * one round trip; a server picks it whenever the client offers it.
+ */
 export const DEFAULT_GROUPS: readonly number[] = [
+  NamedGroup.X25519MLKEM768,
   NamedGroup.x25519,
   NamedGroup.secp256r1,
   NamedGroup.secp384r1,

@@ -120,7 +120,7 @@ describe('TLS 1.3 resumption', () => {
     const second = await run({ session, trace: true }, server);
     assert.equal(second.client.resumed, true);
     assert.equal(second.server.resumed, true);
-    assert.equal(second.client.group, NamedGroup.x25519, '(EC)DHE still runs');
+    assert.equal(second.client.group, NamedGroup.X25519MLKEM768, '(EC)DHE still runs (the default group)');
     assert.deepEqual(second.client.peerCertificates, first.client.peerCertificates);
     const received = second.pair.client.trace.filter((e) => e.kind === 'handshake' && e.direction === 'received').map((e) => e.message![0]);
     assert.ok(!received.includes(11), 'no Certificate when resuming');
