@@ -159,11 +159,15 @@ function viaHttp2(socket: TLSSocket, url: URL, method: string, path: string, hea
     session.on('close', () => fail(new Error('the connection closed before the response was complete')));
     const req = session.request({ ':method': method, ':path': path, 'user-agent': 'ts-tls', accept: '*/*', ...(body ? { 'content-length': String(body.length) } : {}), ...headers });
     let responded = false;
+    // node:http2 emits 'response' on the next tick: body bytes may come first. Hold them until then.
+    let early: Buffer[] = [];
     req.on('response', (h) => {
       responded = true;
       if (include) writeHead(out, `HTTP/2 ${h[':status']}`, h as Record<string, string | string[] | undefined>);
+      for (const d of early) out.write(d);
+      early = [];
     });
-    req.on('data', (d: Buffer) => out.write(d));
+    req.on('data', (d: Buffer) => (responded ? out.write(d) : early.push(d)));
     req.on('end', () => {
       if (!responded || bridge.tlsError) return fail(new Error('the connection closed before a response came'));
       settled = true;

@@ -63,16 +63,16 @@ describe('ts-tls CLI', () => {
       assert.match(r.stdout.toString(), /^Usage: ts-tls /, c.join(' '));
     }
     const bad = await cli(['frobnicate']);
-    assert.equal(bad.code, 2);
+    assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /unknown command "frobnicate"/);
     const badFlag = await cli(['get', 'https://localhost/', '--bogus']);
-    assert.equal(badFlag.code, 2);
+    assert.equal(badFlag.code, 2, badFlag.stderr);
     assert.match(badFlag.stderr, /ts-tls get: .*--bogus/);
     const noHost = await cli(['connect']);
-    assert.equal(noHost.code, 2);
+    assert.equal(noHost.code, 2, noHost.stderr);
     assert.match(noHost.stderr, /missing HOST:PORT/);
     const noCert = await cli(['serve']);
-    assert.equal(noCert.code, 2);
+    assert.equal(noCert.code, 2, noCert.stderr);
     assert.match(noCert.stderr, /--cert and --key are required/);
   });
 
