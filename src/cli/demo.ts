@@ -167,7 +167,7 @@ export async function runDemo(argv: readonly string[], io: CliIO): Promise<numbe
           ok: true,
           version: s.version,
           suite: s.cipherSuite.name,
-          kx: s.group !== undefined ? `${s.cipherSuite.kx === 'TLS13' ? 'ECDHE' : s.cipherSuite.kx} ${groupName(s.group)}` : 'RSA',
+          kx: s.group === undefined ? 'RSA' : /MLKEM/.test(groupName(s.group)) ? `${groupName(s.group)} (hybrid)` : `${groupName(s.group).startsWith('ffdhe') ? 'DHE' : 'ECDHE'} ${groupName(s.group)}`,
           forwardSecret: fs,
           roundTrips: s.roundTrips,
           messages,
