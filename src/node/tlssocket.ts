@@ -77,7 +77,11 @@ export class TLSSocket extends Duplex {
       }
       this.push(null);
     });
-    transport.on('error', (err: Error) => this.destroy(err));
+    transport.on('error', (err: Error) => {
+      // A write can fail (EPIPE) because the peer closed after sending a fatal alert we have not
+      // read yet; prefer the TLS error when the engine has one by the next turn.
+      setImmediate(() => this.destroy(this.connection.error ?? err));
+    });
     transport.on('close', () => {
       if (!this.destroyed) this.destroy();
     });
