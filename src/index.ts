@@ -21,3 +21,5 @@ export { Certificate, verifyCertificateChain, alertForVerifyCode, toPeerCertific
 export type { VerifyChainOptions, VerifyChainResult, VerifyCode } from './x509/index.js';
 // Tracer (Wireshark-style handshake trees, JSON lines) and NSS key log.
 export { createTracer, streamTracer, formatHandshakeMessage, keyLogFileWriter, keyLogFromEnv, parseKeyLog } from './trace/index.js';
+// HTTPS on top (node:https-shaped request/get/createServer, Agent, HTTP/2, undici connector): also 'ts-tls/https'.
+export * as https from './https/index.js';
