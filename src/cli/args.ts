@@ -53,7 +53,9 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
     options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   }
   try {
-    const r = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    // `--trace=json` (the documented spelling) and `--trace=text` are aliases of `--trace-json` and `--trace`.
+    const args = argv.map((a) => (a === '--trace=json' ? '--trace-json' : a === '--trace=text' ? '--trace' : a));
+    const r = parseArgs({ args, options, allowPositionals: true, strict: true });
     const values = r.values as ParsedValues;
     return { values, positionals: r.positionals, help: values['help'] === true };
   } catch (e) {

@@ -44,7 +44,7 @@ export const TLS_FLAGS: Readonly<Record<string, OptionSpec>> = {
   group: { type: 'string', arg: 'LIST', help: 'key exchange groups, colon-separated (x25519:secp256r1:X25519MLKEM768...)' },
   alpn: { type: 'string', arg: 'LIST', help: 'ALPN protocols, comma-separated (h2,http/1.1)' },
   trace: { type: 'boolean', help: 'print every record and handshake message (Wireshark-style) to stderr' },
-  'trace-json': { type: 'boolean', help: 'like --trace, as JSON lines' },
+  'trace-json': { type: 'boolean', help: 'like --trace, as JSON lines (also spelled --trace=json)' },
   explain: { type: 'boolean', help: 'with --trace: say what each message is for' },
   keylog: { type: 'string', arg: 'FILE', help: 'append TLS secrets to FILE (NSS key log; SSLKEYLOGFILE works too)' },
 };
