@@ -2,8 +2,9 @@
  * Signature schemes: what each TLS SignatureScheme means for the provider,
  * which ones a key can make, and which one to use with a given peer.
  */
-import type { PrivateKey, PublicKeyInfo, SignatureAlgorithm } from '../crypto/provider.js';
-import { SignatureScheme, type VersionName } from '../registry.js';
+import type { CryptoProvider, PrivateKey, PublicKeyInfo, SignatureAlgorithm } from '../crypto/provider.js';
+import { alertError } from '../errors.js';
+import { SignatureScheme, signatureSchemeName, type VersionName } from '../registry.js';
 
 const S = SignatureScheme;
 
@@ -110,4 +111,28 @@ export function certificateVerifyContent13(side: 'server' | 'client', transcript
   out[64 + ctx.length] = 0;
   out.set(transcriptHash, 64 + ctx.length + 1);
   return out;
+}
+
+/**
+ * Check a signature the peer made in the handshake (ServerKeyExchange or
+ * CertificateVerify): the scheme must be one we allowed and fit the peer's key
+ * (else illegal_parameter), and the signature must verify (else decrypt_error).
+ */
+export async function verifyHandshakeSignature(
+  provider: CryptoProvider,
+  spki: Uint8Array,
+  scheme: number,
+  allowed: readonly number[],
+  version: VersionName,
+  signed: Uint8Array,
+  signature: Uint8Array,
+  what: string,
+): Promise<void> {
+  const alg = signatureAlgorithmOf(scheme);
+  if (!allowed.includes(scheme) || alg === undefined || !keyFitsScheme(provider.describePublicKey(spki), scheme, version)) {
+    throw alertError('illegal_parameter', `${what} uses ${signatureSchemeName(scheme)}, which was not offered or does not fit the key`);
+  }
+  if (!(await provider.verify(spki, alg, signed, signature))) {
+    throw alertError('decrypt_error', `${what} signature does not verify`);
+  }
 }

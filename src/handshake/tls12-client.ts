@@ -39,7 +39,6 @@ import {
   ExtensionType,
   HandshakeType,
   groupName,
-  signatureSchemeName,
   type CipherSuiteInfo,
 } from '../registry.js';
 import type { ClientHelloState } from './client.js';
@@ -56,7 +55,7 @@ import {
   AEAD_KEY_LENGTH,
 } from './common.js';
 import { exportKeyingMaterial12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
-import { chooseSignatureScheme, keyFitsScheme, signatureAlgorithmOf } from './signatures.js';
+import { chooseSignatureScheme, signatureAlgorithmOf, verifyHandshakeSignature } from './signatures.js';
 import { ffdheGroupOf } from '../crypto/ffdhe.js';
 
 /** RFC 7919 / our policy: DH primes under 2048 bits are refused. */
@@ -145,18 +144,12 @@ export async function tls12Client(io: HandshakeIO, st: ClientHelloState, sh: Ser
     const ske = decodeMessage(skeMsg, (r) => ServerKeyExchangeCodec.decode(r, suite.kx as 'ECDHE' | 'DHE'));
     transcript.add(skeMsg.raw);
     const scheme = ske.signatureScheme;
-    const alg = signatureAlgorithmOf(scheme);
-    if (!cfg.signatureAlgorithms.includes(scheme) || alg === undefined || !keyFitsScheme(serverKey, scheme, 'TLSv1.2')) {
-      throw alertError('illegal_parameter', `ServerKeyExchange signed with ${signatureSchemeName(scheme)}, which was not offered or does not fit the key`);
-    }
     // RFC 5246 §7.4.3: the signature covers client_random + server_random + params.
     const signed = new Uint8Array(64 + ske.rawParams.length);
     signed.set(st.random, 0);
     signed.set(sh.random, 32);
     signed.set(ske.rawParams, 64);
-    if (!(await p.verify(serverSpki, alg, signed, ske.signature))) {
-      throw alertError('decrypt_error', 'ServerKeyExchange signature does not verify');
-    }
+    await verifyHandshakeSignature(p, serverSpki, scheme, cfg.signatureAlgorithms, 'TLSv1.2', signed, ske.signature, 'ServerKeyExchange');
     peerSignatureScheme = scheme;
     if (ske.params.kind === 'ECDHE') {
       group = ske.params.namedCurve;

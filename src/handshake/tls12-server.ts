@@ -9,7 +9,7 @@ import type { CertifiedKey, SessionState } from '../config.js';
 import type { HandshakeIO, HandshakeSummary } from '../connection.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
 import { FFDHE_GROUPS } from '../crypto/ffdhe.js';
-import { KeyExchangeError, type KeyAgreement, type PublicKeyInfo } from '../crypto/provider.js';
+import { KeyExchangeError, type KeyAgreement } from '../crypto/provider.js';
 import { tlsPreMasterFromRsa } from '../crypto/rsa-pkcs1.js';
 import { alertError } from '../errors.js';
 import {
@@ -41,14 +41,13 @@ import {
   NamedGroup,
   TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
   cipherSuiteInfo,
-  signatureSchemeName,
   type CipherSuiteInfo,
 } from '../registry.js';
 import { subjectPublicKeyInfoOf } from './certs.js';
 import { AEAD_KEY_LENGTH, DOWNGRADE_TLS12, fixedIvLength12, keylogLine, protector12 } from './common.js';
 import { exportKeyingMaterial12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
-import { chooseSignatureScheme, keyFitsScheme, signatureAlgorithmOf } from './signatures.js';
+import { chooseSignatureScheme, signatureAlgorithmOf, verifyHandshakeSignature } from './signatures.js';
 import { openTicket, sealTicket, sessionFresh } from './tickets.js';
 import { Transcript } from './transcript.js';
 
@@ -218,14 +217,7 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     const m = await io.expect(HandshakeType.certificate_verify);
     const cv = decodeMessage(m, (r) => CertificateVerifyCodec.decode(r));
     const spki = subjectPublicKeyInfoOf(clientChain[0]!);
-    const keyInfo: PublicKeyInfo = p.describePublicKey(spki);
-    const alg = signatureAlgorithmOf(cv.signatureScheme);
-    if (!requestSchemes.includes(cv.signatureScheme) || alg === undefined || !keyFitsScheme(keyInfo, cv.signatureScheme, 'TLSv1.2')) {
-      throw alertError('illegal_parameter', `CertificateVerify uses ${signatureSchemeName(cv.signatureScheme)}, which was not requested or does not fit the key`);
-    }
-    if (!(await p.verify(spki, alg, transcript.messages(), cv.signature))) {
-      throw alertError('decrypt_error', 'client CertificateVerify signature does not verify');
-    }
+    await verifyHandshakeSignature(p, spki, cv.signatureScheme, requestSchemes, 'TLSv1.2', transcript.messages(), cv.signature, 'client CertificateVerify');
     peerSignatureScheme = cv.signatureScheme;
     transcript.add(m.raw);
   }

@@ -55,14 +55,13 @@ import {
   PskKeyExchangeMode,
   cipherSuiteInfo,
   groupName,
-  signatureSchemeName,
   type CipherSuiteInfo,
 } from '../registry.js';
 import { buildClientHello, offeredSuites, type ClientHelloOptions, type ClientHelloState } from './client.js';
 import { subjectPublicKeyInfoOf } from './certs.js';
 import { ENCRYPTED_EXTENSION_TYPES, bytesEqual, suiteOrFail } from './common.js';
 import { EarlySecret, finishedVerifyData13, hashLength, resumptionPsk } from './keyschedule13.js';
-import { certificateVerifyContent13, chooseSignatureScheme, keyFitsScheme, signatureAlgorithmOf } from './signatures.js';
+import { certificateVerifyContent13, chooseSignatureScheme, signatureAlgorithmOf, verifyHandshakeSignature } from './signatures.js';
 import { sessionFresh } from './tickets.js';
 import { checkExtensions, installPostHandshake13, keylog, protectorFor, requireRecordBoundary } from './tls13-common.js';
 
@@ -325,7 +324,6 @@ export async function tls13Client(
     transcript.add(certMsg.raw);
     const chain = cert.entries.map((e) => e.certData);
     const spki = subjectPublicKeyInfoOf(chain[0]!);
-    const serverKey = p.describePublicKey(spki);
     const v = await cfg.verifyPeer({ chain, hostname: cfg.verifyHostname, purpose: 'serverAuth' });
     if (!v.valid && cfg.rejectUnauthorized) {
       throw alertError(v.alert ?? 'bad_certificate', v.message ?? `certificate verification failed: ${v.code}`, v.code);
@@ -334,13 +332,7 @@ export async function tls13Client(
 
     const cvMsg = await io.expect(HandshakeType.certificate_verify);
     const cv = decodeMessage(cvMsg, (r) => CertificateVerifyCodec.decode(r));
-    const alg = signatureAlgorithmOf(cv.signatureScheme);
-    if (!cfg.signatureAlgorithms.includes(cv.signatureScheme) || alg === undefined || !keyFitsScheme(serverKey, cv.signatureScheme, 'TLSv1.3')) {
-      throw alertError('illegal_parameter', `CertificateVerify uses ${signatureSchemeName(cv.signatureScheme)}, which was not offered or does not fit the key`);
-    }
-    if (!(await p.verify(spki, alg, certificateVerifyContent13('server', transcript.digest()), cv.signature))) {
-      throw alertError('decrypt_error', 'server CertificateVerify signature does not verify');
-    }
+    await verifyHandshakeSignature(p, spki, cv.signatureScheme, cfg.signatureAlgorithms, 'TLSv1.3', certificateVerifyContent13('server', transcript.digest()), cv.signature, 'server CertificateVerify');
     transcript.add(cvMsg.raw);
     peerCertificates = chain;
     peerSignatureScheme = cv.signatureScheme;

@@ -48,13 +48,13 @@ import {
   type HandshakeMessage,
 } from '../messages/handshake.js';
 import { DEFAULT_MAX_EARLY_DATA, EARLY_DATA_AGE_WINDOW_MS, MAX_CERTIFICATE_CHAIN_LENGTH, MAX_TICKET_LIFETIME_SECONDS } from '../limits.js';
-import { ExtensionType, HandshakeType, NamedGroup, PskKeyExchangeMode, cipherSuiteInfo, groupName, signatureSchemeName, type CipherSuiteInfo } from '../registry.js';
+import { ExtensionType, HandshakeType, NamedGroup, PskKeyExchangeMode, cipherSuiteInfo, groupName, type CipherSuiteInfo } from '../registry.js';
 import { Writer } from '../wire/writer.js';
 import { subjectPublicKeyInfoOf } from './certs.js';
 import { bytesEqual } from './common.js';
 import { EarlySecret, finishedVerifyData13, resumptionPsk } from './keyschedule13.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
-import { certificateVerifyContent13, chooseSignatureScheme, keyFitsScheme, signatureAlgorithmOf } from './signatures.js';
+import { certificateVerifyContent13, chooseSignatureScheme, signatureAlgorithmOf, verifyHandshakeSignature } from './signatures.js';
 import { openTicket, sealTicket } from './tickets.js';
 import { checkExtensions, installPostHandshake13, keylog, protectorFor, requireRecordBoundary } from './tls13-common.js';
 import { Transcript } from './transcript.js';
@@ -271,13 +271,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
       const cvMsg = await io.expect(HandshakeType.certificate_verify);
       const cv = decodeMessage(cvMsg, (r) => CertificateVerifyCodec.decode(r));
       const spki = subjectPublicKeyInfoOf(chain[0]!);
-      const alg = signatureAlgorithmOf(cv.signatureScheme);
-      if (!requestSchemes.includes(cv.signatureScheme) || alg === undefined || !keyFitsScheme(p.describePublicKey(spki), cv.signatureScheme, 'TLSv1.3')) {
-        throw alertError('illegal_parameter', `CertificateVerify uses ${signatureSchemeName(cv.signatureScheme)}, which was not requested or does not fit the key`);
-      }
-      if (!(await p.verify(spki, alg, certificateVerifyContent13('client', transcript.digest()), cv.signature))) {
-        throw alertError('decrypt_error', 'client CertificateVerify signature does not verify');
-      }
+      await verifyHandshakeSignature(p, spki, cv.signatureScheme, requestSchemes, 'TLSv1.3', certificateVerifyContent13('client', transcript.digest()), cv.signature, 'client CertificateVerify');
       transcript.add(cvMsg.raw);
       peerCertificates = chain;
       peerSignatureScheme = cv.signatureScheme;
