@@ -6,7 +6,7 @@
  *   client.start();                 // queues ClientHello, sink.write gets it
  *   client.receive(bytesFromPeer);  // sink.data / sink.handshake / sink.error follow
  */
-import type { ClientConfig, PeerVerifier, ServerConfig } from './config.js';
+import type { ClientConfig, CommonConfig, PeerVerifier, ServerConfig } from './config.js';
 import { DEFAULT_CIPHER_SUITES, DEFAULT_GROUPS, DEFAULT_SIGNATURE_ALGORITHMS } from './config.js';
 import { Connection, type ConnectionSink } from './connection.js';
 import { defaultProvider } from './crypto/node.js';
@@ -27,9 +27,9 @@ type Defaults<T> = Partial<Omit<T, 'side'>>;
 /** Seconds a session or ticket stays resumable (OpenSSL's default for TLS). */
 export const DEFAULT_SESSION_TIMEOUT = 7200;
 
-export function clientConfig(o: Defaults<ClientConfig> = {}): ClientConfig {
+/** Defaults both sides share. */
+function commonDefaults(o: Defaults<CommonConfig>): CommonConfig {
   return {
-    side: 'client',
     provider: o.provider ?? defaultProvider,
     minVersion: o.minVersion ?? 'TLSv1.2',
     maxVersion: o.maxVersion ?? 'TLSv1.3',
@@ -39,6 +39,16 @@ export function clientConfig(o: Defaults<ClientConfig> = {}): ClientConfig {
     alpnProtocols: o.alpnProtocols ?? [],
     now: o.now ?? Date.now,
     trace: o.trace ?? false,
+    ...(o.pskModes ? { pskModes: o.pskModes } : {}),
+    ...(o.keyUpdateAfterRecords !== undefined ? { keyUpdateAfterRecords: o.keyUpdateAfterRecords } : {}),
+    ...(o.padRecordsTo !== undefined ? { padRecordsTo: o.padRecordsTo } : {}),
+  };
+}
+
+export function clientConfig(o: Defaults<ClientConfig> = {}): ClientConfig {
+  return {
+    side: 'client',
+    ...commonDefaults(o),
     serverName: o.serverName,
     verifyHostname: o.verifyHostname ?? o.serverName,
     verifyPeer: o.verifyPeer ?? rejectAllVerifier,
@@ -47,9 +57,6 @@ export function clientConfig(o: Defaults<ClientConfig> = {}): ClientConfig {
     falseStart: o.falseStart ?? false,
     session: o.session,
     earlyData: o.earlyData,
-    ...(o.pskModes ? { pskModes: o.pskModes } : {}),
-    ...(o.keyUpdateAfterRecords !== undefined ? { keyUpdateAfterRecords: o.keyUpdateAfterRecords } : {}),
-    ...(o.padRecordsTo !== undefined ? { padRecordsTo: o.padRecordsTo } : {}),
   };
 }
 
@@ -57,15 +64,7 @@ export function serverConfig(o: Defaults<ServerConfig> = {}): ServerConfig {
   const provider = o.provider ?? defaultProvider;
   return {
     side: 'server',
-    provider,
-    minVersion: o.minVersion ?? 'TLSv1.2',
-    maxVersion: o.maxVersion ?? 'TLSv1.3',
-    cipherSuites: o.cipherSuites ?? DEFAULT_CIPHER_SUITES,
-    groups: o.groups ?? DEFAULT_GROUPS,
-    signatureAlgorithms: o.signatureAlgorithms ?? DEFAULT_SIGNATURE_ALGORITHMS,
-    alpnProtocols: o.alpnProtocols ?? [],
-    now: o.now ?? Date.now,
-    trace: o.trace ?? false,
+    ...commonDefaults(o),
     certificates: o.certificates ?? [],
     selectCertificates: o.selectCertificates,
     requestClientCertificate: o.requestClientCertificate ?? false,
@@ -81,9 +80,6 @@ export function serverConfig(o: Defaults<ServerConfig> = {}): ServerConfig {
     ticketCount: o.ticketCount ?? 1,
     maxEarlyData: o.maxEarlyData ?? 0,
     antiReplay: 'antiReplay' in o ? o.antiReplay : new AntiReplay(),
-    ...(o.pskModes ? { pskModes: o.pskModes } : {}),
-    ...(o.keyUpdateAfterRecords !== undefined ? { keyUpdateAfterRecords: o.keyUpdateAfterRecords } : {}),
-    ...(o.padRecordsTo !== undefined ? { padRecordsTo: o.padRecordsTo } : {}),
   };
 }
 
