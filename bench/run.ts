@@ -619,6 +619,7 @@ function machine(): Record<string, string> {
     openssl: process.versions.openssl ?? 'unknown',
     'ts-tls': commit,
     mode: `${S.mode} (${S.rounds} rounds per implementation, alternating)`,
+    'load average at start / end': `${loadAtStart} / ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (other work on the machine skews wall-clock figures more than per-CPU ones)`,
   };
 }
 
@@ -671,6 +672,8 @@ function markdown(results: readonly ScenarioResult[], m: Record<string, string>,
 }
 
 // ----------------------------------------------------------------------------- main
+
+const loadAtStart = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 
 async function main(): Promise<void> {
   const t0 = Date.now();
