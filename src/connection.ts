@@ -278,6 +278,37 @@ export class Connection implements HandshakeIO {
     this.pump();
   }
 
+  /**
+   * The transport reached end of input (the peer's FIN). Everything already
+   * received is processed first; only then is a missing close_notify judged:
+   * during the handshake (or mid-record) it is a truncation error, after it a
+   * plain end of data, as node:tls treats it.
+   */
+  receiveEof(): void {
+    if (this.closed || this.eof) return;
+    this.eof = true;
+    this.pump();
+  }
+  private eof = false;
+  private eofReported = false;
+
+  /** The input is exhausted and no more will come. */
+  private onEof(): void {
+    if (this.closed || this.eofReported) return;
+    if (!this.handshakeComplete) {
+      this.eofReported = true;
+      this.fail(new TLSError('socket hang up: the peer closed the connection during the handshake', 'ECONNRESET'));
+      return;
+    }
+    if (this.busy) return; // judged again once the post-handshake message is processed
+    this.eofReported = true;
+    if (this.inbuf.length > 0 || this.hsbuf.length > 0) {
+      this.fail(new TLSError('the peer closed the connection in the middle of a record', 'ERR_TLS_TRUNCATED'));
+      return;
+    }
+    if (!this.receivedCloseNotify) this.sink.end?.();
+  }
+
   /** Whether the engine will consume more input now (adapters may pause reading when false). */
   get wantsInput(): boolean {
     return !this.closed && this.inbuf.length < MAX_BUFFERED_INPUT / 2;
@@ -290,7 +321,10 @@ export class Connection implements HandshakeIO {
         // A handshake message may already be buffered from an earlier record.
         if (!this.handshakeComplete && this.deliverBufferedHandshake()) continue;
         const rec = this.nextRecord();
-        if (rec === null) return;
+        if (rec === null) {
+          if (this.eof) this.onEof();
+          return;
+        }
         if (rec.skipped) continue;
         this.handleRecord(rec.type, rec.fragment);
       }

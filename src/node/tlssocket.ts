@@ -69,14 +69,8 @@ export class TLSSocket extends Duplex {
       this.pendingWriteCallback = undefined;
       cb?.();
     });
-    transport.on('end', () => {
-      // Transport EOF without close_notify: a truncation. Node ends the stream; we do too, quietly, after the handshake.
-      if (!this.connection.isHandshakeComplete && !this.connection.isClosed) {
-        this.onEngineError(new TLSError('socket hang up: peer closed the connection during the handshake', 'ECONNRESET'));
-        return;
-      }
-      this.push(null);
-    });
+    // The peer's FIN is input too: the engine finishes what it has buffered before judging it.
+    transport.on('end', () => this.connection.receiveEof());
     transport.on('error', (err: Error) => {
       // A write can fail (EPIPE) because the peer closed after sending a fatal alert we have not
       // read yet; prefer the TLS error when the engine has one by the next turn.

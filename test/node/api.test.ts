@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tls from 'node:tls';
 import { connect, createServer, type Server, type TLSSocket, type ServerOptions, type ConnectOptions } from '../../src/index.js';
 import type { TLSError } from '../../src/errors.js';
 import { projectRoot } from '../helpers/paths.js';
@@ -166,5 +167,21 @@ describe('node-shaped API', () => {
     srv.server.off('tlsClientError', onErr);
     assert.equal(errors[0]?.code, 'ERR_TLS_ALERT_RECEIVED');
     assert.equal(errors[0]?.alert?.name, 'unknown_ca');
+  });
+
+  it('completes a TLS 1.3 server handshake whose client closes right after its Finished', async () => {
+    const before = secured.length;
+    const n = 20;
+    await Promise.all(
+      Array.from({ length: n }, () =>
+        new Promise<void>((resolve) => {
+          const c = tls.connect({ host: '127.0.0.1', port: srv.port, servername: 'localhost', ca }, () => c.end());
+          c.on('error', () => {});
+          c.on('close', () => resolve());
+        }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(secured.length - before, n, "every handshake reached 'secureConnection'");
   });
 });
