@@ -27,7 +27,7 @@ export function connect(
   const cb = typeof b === 'function' ? b : typeof a === 'number' ? d : undefined;
   const host = options.host ?? 'localhost';
   const servername = options.servername ?? defaultServername(host);
-  const transport = options.socket ?? net.connect({ host, port: options.port ?? 443, ...(options.path ? { path: options.path } : {}) });
+  const transport = options.socket ?? net.connect({ host, port: options.port ?? 443, noDelay: true, ...(options.path ? { path: options.path } : {}) });
   const session = options.session ? decodeSessionBytes(options.session) : undefined;
   const verifyPeer = makeVerifier({ ca: options.ca, checkServerIdentity: options.checkServerIdentity, provider: options.provider });
   const config = toClientConfig({ ...options, host }, verifyPeer, servername, session);

