@@ -136,3 +136,18 @@ export function exportKeyingMaterial12(
   }
   return prf12(p, hash, masterSecret, label, concat(...parts), length);
 }
+
+/**
+ * An RFC 5705 exporter bound to one session's secrets. Built here, outside the
+ * handshake flows, so the closure a connection keeps after its handshake holds
+ * only these values and not the flow's whole scope (transcript, hellos, keys).
+ */
+export function exporter12(
+  p: CryptoProvider,
+  hash: HashName,
+  masterSecret: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+): (length: number, label: string, context: Uint8Array | undefined) => Uint8Array {
+  return (length, label, context) => exportKeyingMaterial12(p, hash, masterSecret, clientRandom, serverRandom, label, context, length);
+}

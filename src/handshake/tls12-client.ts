@@ -54,7 +54,7 @@ import {
   suiteOrFail,
   AEAD_KEY_LENGTH,
 } from './common.js';
-import { exportKeyingMaterial12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
+import { exporter12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
 import { chooseSignatureScheme, signatureAlgorithmOf, verifyHandshakeSignature } from './signatures.js';
 import { ffdheGroupOf } from '../crypto/ffdhe.js';
 
@@ -286,7 +286,7 @@ export async function tls12Client(io: HandshakeIO, st: ClientHelloState, sh: Ser
   if (!session && sh.legacySessionIdEcho.length > 0) session = { ...sessionBase, sessionId: sh.legacySessionIdEcho };
   // A session from an unverified server is not offered for resumption (a resumed session reports itself authorized).
   if (session && verification.valid) io.sink.session?.(session);
-  io.exporter = (length, label, context) => exportKeyingMaterial12(p, suite.hash, masterSecret, st.random, sh.random, label, context, length);
+  io.exporter = exporter12(p, suite.hash, masterSecret, st.random, sh.random);
 
   return {
     version: 'TLSv1.2',
@@ -347,7 +347,7 @@ async function resumed12(
   const verifyData = finishedVerifyData12(p, suite.hash, masterSecret, 'client', transcript.digest());
   transcript.add(io.sendHandshake(HandshakeType.finished, FinishedCodec.encode(verifyData)));
   if (newSession) io.sink.session?.(newSession);
-  io.exporter = (length, label, context) => exportKeyingMaterial12(p, suite.hash, masterSecret, st.random, sh.random, label, context, length);
+  io.exporter = exporter12(p, suite.hash, masterSecret, st.random, sh.random);
   return {
     version: 'TLSv1.2',
     cipherSuite: suite,

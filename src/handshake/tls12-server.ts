@@ -45,7 +45,7 @@ import {
 } from '../registry.js';
 import { subjectPublicKeyInfoOf } from './certs.js';
 import { AEAD_KEY_LENGTH, DOWNGRADE_TLS12, fixedIvLength12, keylogLine, protector12 } from './common.js';
-import { exportKeyingMaterial12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
+import { exporter12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
 import { chooseSignatureScheme, signatureAlgorithmOf, verifyHandshakeSignature } from './signatures.js';
 import { openTicket, sealTicket, sessionFresh } from './tickets.js';
@@ -252,7 +252,7 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   const verifyData = finishedVerifyData12(p, suite.hash, masterSecret, 'server', transcript.digest());
   transcript.add(io.sendHandshake(HandshakeType.finished, FinishedCodec.encode(verifyData)));
   if (sessionId.length > 0) cfg.sessionCache?.set(sessionId, session);
-  io.exporter = (length, label, context) => exportKeyingMaterial12(p, suite.hash, masterSecret, hello.random, random, label, context, length);
+  io.exporter = exporter12(p, suite.hash, masterSecret, hello.random, random);
 
   return {
     version: 'TLSv1.2',
@@ -355,7 +355,7 @@ async function resumed12Server(
     throw alertError('decrypt_error', 'client Finished does not verify');
   }
   transcript.add(finMsg.raw);
-  io.exporter = (length, label, context) => exportKeyingMaterial12(p, suite.hash, masterSecret, hello.random, random, label, context, length);
+  io.exporter = exporter12(p, suite.hash, masterSecret, hello.random, random);
 
   return {
     version: 'TLSv1.2',
