@@ -1,7 +1,7 @@
 /**
  * Node-shaped options (as node:tls spells them) → engine configuration.
  */
-import type { CertifiedKey, ClientConfig, PeerVerifier, ServerConfig, SessionState } from '../config.js';
+import type { CertifiedKey, ClientConfig, CommonConfig, PeerVerifier, ServerConfig, SessionState } from '../config.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { defaultProvider } from '../crypto/node.js';
 import { clientConfig, serverConfig } from '../engine.js';
@@ -195,17 +195,27 @@ export function certifiedKeys(o: Pick<CommonOptions, 'cert' | 'key' | 'passphras
   });
 }
 
-export function toClientConfig(o: ConnectOptions, verifyPeer: PeerVerifier, serverName: string | undefined, session: SessionState | undefined): ClientConfig {
-  const provider = o.provider ?? defaultProvider;
-  return clientConfig({
+/** The options both sides share, translated once (each list parsed once). */
+function commonConfig(o: CommonOptions, provider: CryptoProvider): Partial<CommonConfig> {
+  const cipherSuites = parseSuites(o);
+  const groups = parseGroups(o);
+  const signatureAlgorithms = parseSignatureAlgorithms(o);
+  return {
     provider,
     ...(o.minVersion ? { minVersion: o.minVersion } : {}),
     ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}),
-    ...(parseSuites(o) ? { cipherSuites: parseSuites(o)! } : {}),
-    ...(parseGroups(o) ? { groups: parseGroups(o)! } : {}),
-    ...(parseSignatureAlgorithms(o) ? { signatureAlgorithms: parseSignatureAlgorithms(o)! } : {}),
+    ...(cipherSuites ? { cipherSuites } : {}),
+    ...(groups ? { groups } : {}),
+    ...(signatureAlgorithms ? { signatureAlgorithms } : {}),
     alpnProtocols: parseAlpn(o.ALPNProtocols),
     trace: o.trace ?? false,
+  };
+}
+
+export function toClientConfig(o: ConnectOptions, verifyPeer: PeerVerifier, serverName: string | undefined, session: SessionState | undefined): ClientConfig {
+  const provider = o.provider ?? defaultProvider;
+  return clientConfig({
+    ...commonConfig(o, provider),
     serverName,
     verifyHostname: o.host && !o.servername ? o.host : serverName,
     verifyPeer,
@@ -223,14 +233,7 @@ export function toServerConfig(o: ServerOptions, verifyPeer: PeerVerifier): Serv
   const certificates = certifiedKeys({ ...o, provider });
   const sni = o.SNICallback;
   return serverConfig({
-    provider,
-    ...(o.minVersion ? { minVersion: o.minVersion } : {}),
-    ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}),
-    ...(parseSuites(o) ? { cipherSuites: parseSuites(o)! } : {}),
-    ...(parseGroups(o) ? { groups: parseGroups(o)! } : {}),
-    ...(parseSignatureAlgorithms(o) ? { signatureAlgorithms: parseSignatureAlgorithms(o)! } : {}),
-    alpnProtocols: parseAlpn(o.ALPNProtocols),
-    trace: o.trace ?? false,
+    ...commonConfig(o, provider),
     certificates,
     selectCertificates: sni
       ? (name) =>
