@@ -611,7 +611,7 @@ function machine(): Record<string, string> {
   }
   const cpus = os.cpus();
   return {
-    date: new Date().toISOString(),
+    date: '',
     cpu: `${cpus[0]?.model ?? 'unknown'} × ${cpus.length}`,
     memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
@@ -680,6 +680,7 @@ async function main(): Promise<void> {
   const selected = GROUPS.flatMap((g) => g.scenarios.map((s) => ({ s, group: g.title }))).filter(
     ({ s }) => !cli.only || cli.only.some((o) => s.id.includes(o)),
   );
+  const m = machine(); // the commit and tree state the workers load, taken before they run
   log(`bench: ${S.mode} run, ${selected.length} scenarios, implementations: ${cli.impls.join(', ')}`);
   try {
     await Promise.all([serverW.call({ op: 'ping' }, 30_000), clientW.call({ op: 'ping' }, 30_000)]);
@@ -709,7 +710,7 @@ async function main(): Promise<void> {
   }
   await Promise.all([serverW.stop(), clientW.stop(), spare?.stop()]);
   const seconds = (Date.now() - t0) / 1000;
-  const m = machine();
+  m['date'] = new Date().toISOString();
   if (cli.json === true) {
     log(Object.entries(m).map(([k, v]) => `${k}: ${v}`).join('\n'));
     process.stdout.write(JSON.stringify(results, null, 2) + '\n');
