@@ -103,7 +103,7 @@ export function createAnyServer(
     maxVersion: t.version,
     cipherSuites: [t.suite],
     groups: t.group.split(':'),
-    // Node's spelling for "no tickets"; ts-tls reads it once its resumption work supports it.
+    // Node's spelling for "no tickets"; ts-tls honours it too.
     ...(resume === 'sessionId' ? { secureOptions: cryptoConstants.SSL_OP_NO_TICKET } : {}),
   };
   const server = tsCreateServer(opts);

@@ -67,6 +67,11 @@ export interface ServerOptions extends CommonOptions {
   honorCipherOrder?: boolean;
   /** 48 bytes (or a multiple: current first, then older keys that still open tickets). Share across a fleet to resume each other's sessions. */
   ticketKeys?: Uint8Array;
+  /**
+   * Node's OpenSSL option bits. Only SSL_OP_NO_TICKET (0x4000) means anything here: no session
+   * tickets (TLS 1.2 resumes by session ID from the server's cache; TLS 1.3 does not resume).
+   */
+  secureOptions?: number;
   handshakeTimeout?: number;
   /** Session and ticket lifetime in seconds (default 7200). */
   sessionTimeout?: number;
@@ -82,6 +87,9 @@ export interface SecureContextLike {
   readonly cert?: OneOrMany<PemOrDer>;
   readonly key?: OneOrMany<PemOrDer | { pem: PemOrDer; passphrase?: string }>;
 }
+
+/** OpenSSL's SSL_OP_NO_TICKET, as node:crypto.constants spells it. */
+export const SSL_OP_NO_TICKET = 0x4000;
 
 const asList = <T>(v: OneOrMany<T> | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? (v as readonly T[]) : [v as T]);
 
@@ -251,7 +259,11 @@ export function toServerConfig(o: ServerOptions, verifyPeer: PeerVerifier): Serv
     requireClientCertificate: (o.requestCert ?? false) && o.rejectUnauthorized !== false,
     verifyPeer,
     honorCipherOrder: o.honorCipherOrder ?? true,
-    ...(o.ticketKeys ? { ticketKeys: new TicketKeys(provider, { keys: o.ticketKeys }) } : {}),
+    ...(((o.secureOptions ?? 0) & SSL_OP_NO_TICKET) !== 0
+      ? { ticketKeys: undefined }
+      : o.ticketKeys
+        ? { ticketKeys: new TicketKeys(provider, { keys: o.ticketKeys }) }
+        : {}),
     ...(o.sessionTimeout !== undefined ? { sessionTimeout: o.sessionTimeout } : {}),
     ...(o.maxEarlyData !== undefined ? { maxEarlyData: o.maxEarlyData } : {}),
     ...(o.ticketCount !== undefined ? { ticketCount: o.ticketCount } : {}),

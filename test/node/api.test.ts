@@ -184,4 +184,19 @@ describe('node-shaped API', () => {
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(secured.length - before, n, "every handshake reached 'secureConnection'");
   });
+
+  it('resumes TLS 1.2 by session ID, and issues no TLS 1.3 tickets, with SSL_OP_NO_TICKET', async () => {
+    const s = await listen({ cert: f('server-p256.pem'), key: f('server-p256.key'), secureOptions: 0x4000 });
+    try {
+      const first = await roundTrip(s.port, { maxVersion: 'TLSv1.2' });
+      assert.ok(first.session);
+      const second = await roundTrip(s.port, { maxVersion: 'TLSv1.2', session: first.session });
+      assert.equal(second.socket.isSessionReused(), true);
+      const t13 = await roundTrip(s.port, {});
+      assert.equal(t13.socket.getProtocol(), 'TLSv1.3');
+      assert.equal(t13.session, undefined, 'no NewSessionTicket');
+    } finally {
+      s.server.close();
+    }
+  });
 });
