@@ -25,8 +25,8 @@ export class Server extends net.Server {
     if (listener) this.on('secureConnection', listener);
     const handshakeTimeout = options.handshakeTimeout ?? 120_000;
     this.on('connection', (raw: net.Socket) => {
-      // Handshake flights are corked into single writes already; Nagle would only delay them.
-      raw.setNoDelay(true);
+      // No setNoDelay here: each flight leaves as one corked write anyway, and with Nagle off
+      // Node 20's node:http2 (JSStreamSocket over our socket) hits an internal assertion under load.
       const socket = this.wrap(raw);
       const timer = setTimeout(() => socket.destroy(new Error('TLS handshake timeout')), handshakeTimeout);
       timer.unref();

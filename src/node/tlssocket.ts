@@ -22,6 +22,9 @@ export interface TLSSocketHooks {
   peerCertificate?(chain: readonly Uint8Array[], detailed: boolean): PeerCertificate;
 }
 
+/** Gather application writes up to one full record (2^14 bytes) before sealing. */
+const COALESCE_LIMIT = 1 << 14;
+
 export class TLSSocket extends Duplex {
   readonly encrypted = true;
   authorized = false;
@@ -34,6 +37,9 @@ export class TLSSocket extends Duplex {
   private lastSession: Uint8Array | undefined;
   private transportWritable = true;
   private corked = false;
+  private outChunks: Buffer[] = [];
+  private outBytes = 0;
+  private endOfTickScheduled = false;
   private pendingWriteCallback: ((err?: Error | null) => void) | undefined;
   private readonly transport: Duplex;
 
@@ -49,10 +55,7 @@ export class TLSSocket extends Duplex {
         if (!this.corked) {
           this.corked = true;
           this.transport.cork();
-          process.nextTick(() => {
-            this.corked = false;
-            this.transport.uncork();
-          });
+          this.scheduleEndOfTick();
         }
         this.transportWritable = this.transport.write(bytes);
       },
@@ -117,33 +120,60 @@ export class TLSSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.sendChunks([chunk], cb);
-  }
-
-  /**
-   * Writes made while the previous one was being sent arrive here together:
-   * they are sealed into as few records as possible (TLS keeps no write
-   * boundaries; node:tls batches the same way), so many small writes do not
-   * each pay for a record, a cipher setup and a syscall.
-   */
-  override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
-    this.sendChunks(chunks.map((c) => c.chunk), cb);
-  }
-
-  private sendChunks(chunks: Buffer[], cb: (err?: Error | null) => void): void {
-    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    try {
-      this.connection.send(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    } catch (e) {
-      cb(e as Error);
-      return;
-    }
-    // Completing on the next tick lets the writes made meanwhile gather for _writev.
-    if (this.transportWritable) process.nextTick(cb);
+    this.queueOut(chunk);
+    if (this.transportWritable) cb();
     else this.pendingWriteCallback = cb;
   }
 
+  /**
+   * Application writes made in one tick are sealed together, up to a full
+   * record, when the tick ends (TLS keeps no write boundaries; node:tls
+   * batches the same way): many small writes then share records, cipher
+   * setups and syscalls. Write callbacks still complete at once, as streams
+   * layered on us (node:http2's JSStreamSocket) expect.
+   */
+  private queueOut(chunk: Buffer): void {
+    this.outChunks.push(chunk);
+    this.outBytes += chunk.length;
+    if (this.outBytes >= COALESCE_LIMIT) this.flushOut();
+    else this.scheduleEndOfTick();
+  }
+
+  /**
+   * At the end of the tick (after the promise continuations of a handshake
+   * step and the application's reaction to it): seal the gathered application
+   * data, then send everything written this tick as one segment. So a TLS 1.3
+   * server's NewSessionTicket and its first response bytes leave together, and
+   * Nagle never holds a second small segment for a delayed ACK.
+   */
+  private scheduleEndOfTick(): void {
+    if (this.endOfTickScheduled) return;
+    this.endOfTickScheduled = true;
+    process.nextTick(() => {
+      this.endOfTickScheduled = false;
+      this.flushOut();
+      if (this.corked) {
+        this.corked = false;
+        this.transport.uncork();
+      }
+    });
+  }
+
+  private flushOut(): void {
+    if (this.outBytes === 0) return;
+    const data = this.outChunks.length === 1 ? this.outChunks[0]! : Buffer.concat(this.outChunks, this.outBytes);
+    this.outChunks = [];
+    this.outBytes = 0;
+    if (this.destroyed) return;
+    try {
+      this.connection.send(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } catch (e) {
+      this.destroy(e as Error);
+    }
+  }
+
   override _final(cb: (err?: Error | null) => void): void {
+    this.flushOut();
     if (!this.connection.isClosed) this.connection.close();
     this.transport.end();
     cb();
