@@ -94,21 +94,28 @@ class NodeAead implements Aead {
   }
 }
 
-// SubjectPublicKeyInfo prefix for a raw X25519 public key (RFC 8410).
-const X25519_SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00]);
 // PKCS#8 prefix for a raw X25519 private key (RFC 8410 §7: OneAsymmetricKey, CurvePrivateKey OCTET STRING).
 const X25519_PKCS8_PREFIX = Uint8Array.from([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
 ]);
 
+const b64url = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
+
+/**
+ * The peer's raw u-coordinate as a KeyObject. Imported as a JWK, not as SPKI
+ * DER: OpenSSL 3's DER decoders cost ~100 µs per import, the JWK path (a raw
+ * key import) a fraction of that. Any 32 bytes are accepted (RFC 7748 §5).
+ */
 function x25519PublicKey(raw: Uint8Array): nodeCrypto.KeyObject {
   if (raw.length !== 32) throw new KeyExchangeError(`x25519 share must be 32 bytes, got ${raw.length}`);
-  const der = new Uint8Array(44);
-  der.set(X25519_SPKI_PREFIX);
-  der.set(raw, 12);
-  return nodeCrypto.createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
+  try {
+    return nodeCrypto.createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: b64url(raw) }, format: 'jwk' });
+  } catch (e) {
+    throw new KeyExchangeError(`invalid x25519 share: ${(e as Error).message}`);
+  }
 }
 
+/** Only for callers that hold a raw private scalar (tests, vectors); handshakes keep the generated KeyObject. */
 function x25519PrivateKey(raw: Uint8Array): nodeCrypto.KeyObject {
   if (raw.length !== 32) throw new RangeError(`x25519 private key must be 32 bytes, got ${raw.length}`);
   const der = new Uint8Array(48);
@@ -123,16 +130,9 @@ function isAllZero(b: Uint8Array): boolean {
   return acc === 0;
 }
 
-/**
- * X25519 (RFC 7748 §5) of our raw 32-byte private scalar with the peer's raw
- * 32-byte u-coordinate. The all-zero result (a low-order peer point) is
- * rejected (RFC 7748 §6.1, RFC 8446 §7.4.2). Non-canonical u values (>= p, or
- * the top bit set) are accepted and reduced as RFC 7748 §5 prescribes.
- * Throws {@link KeyExchangeError} for a bad peer share.
- */
-export function x25519Agree(privateRaw: Uint8Array, peerRaw: Uint8Array): Uint8Array {
+/** X25519 of our private KeyObject with the peer's raw share; see {@link x25519Agree}. */
+function x25519Derive(privateKey: nodeCrypto.KeyObject, peerRaw: Uint8Array): Uint8Array {
   const publicKey = x25519PublicKey(peerRaw);
-  const privateKey = x25519PrivateKey(privateRaw);
   let secret: Uint8Array;
   try {
     secret = u8(nodeCrypto.diffieHellman({ privateKey, publicKey }));
@@ -144,19 +144,58 @@ export function x25519Agree(privateRaw: Uint8Array, peerRaw: Uint8Array): Uint8A
   return secret;
 }
 
-/** A fresh X25519 key pair as raw bytes (private scalar, public u-coordinate). */
-export function x25519Generate(): { privateRaw: Uint8Array; publicRaw: Uint8Array } {
-  const { privateKey, publicKey } = nodeCrypto.generateKeyPairSync('x25519');
-  return {
-    privateRaw: u8(privateKey.export({ format: 'der', type: 'pkcs8' })).slice(16),
-    publicRaw: u8(publicKey.export({ format: 'der', type: 'spki' })).slice(12),
-  };
+/**
+ * X25519 (RFC 7748 §5) of our raw 32-byte private scalar with the peer's raw
+ * 32-byte u-coordinate. The all-zero result (a low-order peer point) is
+ * rejected (RFC 7748 §6.1, RFC 8446 §7.4.2). Non-canonical u values (>= p, or
+ * the top bit set) are accepted and reduced as RFC 7748 §5 prescribes.
+ * Throws {@link KeyExchangeError} for a bad peer share.
+ */
+export function x25519Agree(privateRaw: Uint8Array, peerRaw: Uint8Array): Uint8Array {
+  if (peerRaw.length !== 32) throw new KeyExchangeError(`x25519 share must be 32 bytes, got ${peerRaw.length}`);
+  return x25519Derive(x25519PrivateKey(privateRaw), peerRaw);
 }
 
-/** X25519: generate, and agree through {@link x25519Agree}. */
+/** A fresh X25519 key pair as raw bytes (private scalar, public u-coordinate). */
+export function x25519Generate(): { privateRaw: Uint8Array; publicRaw: Uint8Array } {
+  const { privateKey, publicKey } = x25519KeyPair();
+  return { privateRaw: u8(privateKey.export({ format: 'der', type: 'pkcs8' })).slice(16), publicRaw: publicKey };
+}
+
+/** generateKeyPairSync with a JWK public key (Node >= 16; @types/node does not declare this overload). */
+const generateJwkPublic = nodeCrypto.generateKeyPairSync as unknown as (
+  type: 'x25519',
+  options: { publicKeyEncoding: { format: 'jwk' } },
+) => { privateKey: nodeCrypto.KeyObject; publicKey: nodeCrypto.JsonWebKey };
+
+/**
+ * A fresh X25519 private KeyObject and its raw public u-coordinate.
+ *
+ * The public key comes out of generateKeyPairSync already JWK-encoded, not
+ * from a later `publicKey.export({ format: 'jwk' })`: on Node 20 that export
+ * holds the key's mutex while it allocates the JWK strings, and if the
+ * allocation runs a GC that finalizes the (already dead) key-generation job
+ * of the same key, the job's destructor takes the same mutex and the process
+ * deadlocks (seen three times in micro-benchmarks; futex wait under
+ * ExportJWKEdKey -> GC -> ~KeyGenJob). Encoding inside the job is as fast
+ * (~41 µs for both) and the job is alive throughout. SPKI DER is safe too,
+ * but OpenSSL 3's encoder makes it ~80 µs slower.
+ */
+function x25519KeyPair(): { privateKey: nodeCrypto.KeyObject; publicKey: Uint8Array } {
+  const { privateKey, publicKey } = generateJwkPublic('x25519', { publicKeyEncoding: { format: 'jwk' } });
+  const raw = u8(Buffer.from(publicKey.x ?? '', 'base64url'));
+  if (raw.length !== 32) throw new Error('x25519 key generation returned no 32-byte public key');
+  return { privateKey, publicKey: raw };
+}
+
+/**
+ * X25519 for a handshake: generate, and agree with the generated private
+ * KeyObject itself (no export and PKCS#8 re-import of the private key: OpenSSL
+ * 3's DER decoder alone cost ~450 µs per handshake).
+ */
 function x25519Start(): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
-  const { privateRaw, publicRaw } = x25519Generate();
-  return { publicShare: publicRaw, agree: (peer) => x25519Agree(privateRaw, peer) };
+  const { privateKey, publicKey } = x25519KeyPair();
+  return { publicShare: publicKey, agree: (peer) => x25519Derive(privateKey, peer) };
 }
 
 const EC_CURVES: Record<number, { curve: string; coordinateBytes: number }> = {
@@ -176,19 +215,33 @@ const EC_CURVES: Record<number, { curve: string; coordinateBytes: number }> = {
  * {@link KeyExchangeError} for a bad peer point.
  */
 export function ecdhAgree(group: number, privateRaw: Uint8Array, peerPoint: Uint8Array): Uint8Array {
-  const spec = EC_CURVES[group];
-  if (!spec) throw new KeyExchangeError(`not an ECDH group: 0x${group.toString(16)}`);
-  if (peerPoint.length !== 1 + 2 * spec.coordinateBytes || peerPoint[0] !== 4) {
-    throw new KeyExchangeError(`${spec.curve} share must be an uncompressed point of ${1 + 2 * spec.coordinateBytes} bytes`);
-  }
+  const spec = ecSpec(group);
+  checkPoint(spec, peerPoint);
   const ecdh = nodeCrypto.createECDH(spec.curve);
   try {
     ecdh.setPrivateKey(Buffer.from(privateRaw));
   } catch (e) {
     throw new RangeError(`invalid ${spec.curve} private key: ${(e as Error).message}`);
   }
+  return ecdhCompute(spec, ecdh, peerPoint);
+}
+
+function ecSpec(group: number): { curve: string; coordinateBytes: number } {
+  const spec = EC_CURVES[group];
+  if (!spec) throw new KeyExchangeError(`not an ECDH group: 0x${group.toString(16)}`);
+  return spec;
+}
+
+/** Only the uncompressed form of the right length (see {@link ecdhAgree}). */
+function checkPoint(spec: { curve: string; coordinateBytes: number }, peerPoint: Uint8Array): void {
+  if (peerPoint.length !== 1 + 2 * spec.coordinateBytes || peerPoint[0] !== 4) {
+    throw new KeyExchangeError(`${spec.curve} share must be an uncompressed point of ${1 + 2 * spec.coordinateBytes} bytes`);
+  }
+}
+
+function ecdhCompute(spec: { curve: string; coordinateBytes: number }, ecdh: nodeCrypto.ECDH, peerPoint: Uint8Array): Uint8Array {
   try {
-    return leftPad(u8(ecdh.computeSecret(Buffer.from(peerPoint))), spec.coordinateBytes);
+    return leftPad(u8(ecdh.computeSecret(peerPoint)), spec.coordinateBytes);
   } catch (e) {
     throw new KeyExchangeError(`point not on ${spec.curve}: ${(e as Error).message}`);
   }
@@ -196,17 +249,28 @@ export function ecdhAgree(group: number, privateRaw: Uint8Array, peerPoint: Uint
 
 /** A fresh key pair on a NIST curve: big-endian private scalar and uncompressed public point. */
 export function ecdhGenerate(group: number): { privateRaw: Uint8Array; publicPoint: Uint8Array } {
-  const spec = EC_CURVES[group];
-  if (!spec) throw new KeyExchangeError(`not an ECDH group: 0x${group.toString(16)}`);
-  const ecdh = nodeCrypto.createECDH(spec.curve);
+  const ecdh = nodeCrypto.createECDH(ecSpec(group).curve);
   const publicPoint = u8(ecdh.generateKeys());
   return { privateRaw: u8(ecdh.getPrivateKey()), publicPoint };
 }
 
-/** NIST curves: generate, and agree through {@link ecdhAgree}. */
+/**
+ * NIST curves for a handshake: generate, and agree with the same ECDH object
+ * (no private-key export and setPrivateKey, which recomputes the public point).
+ * createECDH measured faster than KeyObjects + JWK import + diffieHellman here
+ * (P-256: ~170 µs against ~350 µs per exchange).
+ */
 function ecdhStart(group: number): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
-  const { privateRaw, publicPoint } = ecdhGenerate(group);
-  return { publicShare: publicPoint, agree: (peer) => ecdhAgree(group, privateRaw, peer) };
+  const spec = ecSpec(group);
+  const ecdh = nodeCrypto.createECDH(spec.curve);
+  const publicShare = u8(ecdh.generateKeys());
+  return {
+    publicShare,
+    agree: (peer) => {
+      checkPoint(spec, peer);
+      return ecdhCompute(spec, ecdh, peer);
+    },
+  };
 }
 
 /** Is 1 < y < p - 1 (as big-endian byte strings)? No bignum needed: compare bytes. */
