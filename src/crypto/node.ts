@@ -319,6 +319,9 @@ function dhStart(p: Uint8Array, g: Uint8Array): { publicShare: Uint8Array; agree
 const MLKEM768_EK = 1184;
 const MLKEM768_CT = 1088;
 
+/** Digest length per hash (hkdfExpand used to hash an empty input per call to learn it). */
+const HASH_LENGTHS: Record<HashAlgorithm, number> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
+
 function hashName(h: HashAlgorithm): string {
   return h === 'sha1' ? 'sha1' : h;
 }
@@ -473,17 +476,26 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   hkdfExpand(alg: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-    // RFC 5869 §2.3: T(i) = HMAC(PRK, T(i-1) | info | i).
-    const hashLen = nodeCrypto.createHash(hashName(alg)).digest().length;
+    // RFC 5869 §2.3: T(i) = HMAC(PRK, T(i-1) | info | i). Each block is one HMAC over one
+    // buffer (every update() crosses into C++); TLS 1.3's expansions are all a single block.
+    const hashLen = HASH_LENGTHS[alg];
+    if (!Number.isInteger(length) || length < 0) throw new RangeError(`bad HKDF-Expand length ${length}`);
     if (length > 255 * hashLen) throw new RangeError('HKDF-Expand length too large');
+    if (length === 0) return new Uint8Array(0);
+    const name = hashName(alg);
+    const input = Buffer.allocUnsafe(hashLen + info.length + 1);
+    input.set(info, hashLen);
+    // T(1) has no T(0) in front: hash input[hashLen..] first, then reuse the buffer with T(i-1) in front.
+    input[hashLen + info.length] = 1;
+    let t = nodeCrypto.createHmac(name, prk).update(input.subarray(hashLen)).digest();
+    if (length === hashLen) return u8(t);
     const out = new Uint8Array(length);
-    let t: Uint8Array = new Uint8Array(0);
-    for (let i = 1, o = 0; o < length; i++) {
-      const h = nodeCrypto.createHmac(hashName(alg), prk);
-      h.update(t).update(info).update(Uint8Array.of(i));
-      t = u8(h.digest());
-      out.set(t.subarray(0, Math.min(t.length, length - o)), o);
-      o += t.length;
+    out.set(length < hashLen ? t.subarray(0, length) : t, 0);
+    for (let i = 2, o = hashLen; o < length; i++, o += hashLen) {
+      input.set(t, 0);
+      input[hashLen + info.length] = i;
+      t = nodeCrypto.createHmac(name, prk).update(input).digest();
+      out.set(length - o < hashLen ? t.subarray(0, length - o) : t, o);
     }
     return out;
   }

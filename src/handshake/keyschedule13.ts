@@ -80,8 +80,8 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
-  const fullLabel = utf8.encode(label);
-  const labelLength = LABEL_PREFIX.length + fullLabel.length;
+  const fullLabel = SCHEDULE_LABELS.get(label) ?? prefixedLabel(label);
+  const labelLength = fullLabel.length;
   if (labelLength > 255) throw new RangeError(`HKDF label too long: ${label}`);
   if (context.length > 255) throw new RangeError('HKDF-Expand-Label context longer than 255 bytes');
   if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new RangeError(`bad HKDF-Expand-Label length ${length}`);
@@ -90,36 +90,75 @@ export function hkdfExpandLabel(
   info[o++] = length >> 8;
   info[o++] = length & 0xff;
   info[o++] = labelLength;
-  info.set(LABEL_PREFIX, o);
-  o += LABEL_PREFIX.length;
   info.set(fullLabel, o);
-  o += fullLabel.length;
+  o += labelLength;
   info[o++] = context.length;
   info.set(context, o);
   return p.hkdfExpand(hash, secret, info, length);
 }
+
+/** "tls13 " + label, UTF-8. */
+function prefixedLabel(label: string): Uint8Array {
+  const l = utf8.encode(label);
+  const out = new Uint8Array(LABEL_PREFIX.length + l.length);
+  out.set(LABEL_PREFIX, 0);
+  out.set(l, LABEL_PREFIX.length);
+  return out;
+}
+
+/** The schedule's own labels, encoded once (exporter labels come from callers and are encoded per call). */
+const SCHEDULE_LABELS: ReadonlyMap<string, Uint8Array> = new Map(
+  [
+    'ext binder', 'res binder', 'c e traffic', 'e exp master', 'derived', 'c hs traffic', 's hs traffic',
+    'c ap traffic', 's ap traffic', 'exp master', 'res master', 'key', 'iv', 'finished', 'traffic upd',
+    'resumption', 'exporter',
+  ].map((l) => [l, prefixedLabel(l)]),
+);
 
 /** RFC 8446 §7.1 Derive-Secret(Secret, Label, Messages) = HKDF-Expand-Label(Secret, Label, Transcript-Hash(Messages), Hash.length). */
 export function deriveSecret(p: CryptoProvider, hash: HashName, secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {
   return hkdfExpandLabel(p, hash, secret, label, transcriptHash, hashLength(hash));
 }
 
+/**
+ * Constants of the schedule, per hash, computed once per process (with the
+ * first provider that asks; every correct provider computes the same bytes):
+ * Hash(""), the Early Secret without a PSK, and its "derived" secret — the
+ * salt of every full handshake's Handshake Secret. Read-only: never handed
+ * to code that could modify them.
+ */
+interface HashConstants {
+  readonly zeros: Uint8Array;
+  emptyHash?: Uint8Array;
+  noPskEarlySecret?: Uint8Array;
+  noPskDerived?: Uint8Array;
+}
+const CONSTANTS: Record<HashName, HashConstants> = {
+  sha256: { zeros: new Uint8Array(32) },
+  sha384: { zeros: new Uint8Array(48) },
+  sha512: { zeros: new Uint8Array(64) },
+};
+
 /** Transcript-Hash("") = Hash(""), used by the "derived" and binder steps. */
 function emptyHash(p: CryptoProvider, hash: HashName): Uint8Array {
-  return p.hash(hash, new Uint8Array(0));
+  const c = CONSTANTS[hash];
+  return (c.emptyHash ??= p.hash(hash, new Uint8Array(0)));
 }
 
 /** Early Secret = HKDF-Extract(salt = 0, IKM = PSK or 0). */
 export class EarlySecret {
   readonly secret: Uint8Array;
 
+  private readonly withPsk: boolean;
+
   constructor(
     private readonly p: CryptoProvider,
     private readonly hash: HashName,
     psk?: Uint8Array,
   ) {
-    const zeros = new Uint8Array(hashLength(hash));
-    this.secret = p.hkdfExtract(hash, zeros, psk ?? zeros);
+    const c = CONSTANTS[hash];
+    this.withPsk = psk !== undefined;
+    this.secret = psk !== undefined ? p.hkdfExtract(hash, c.zeros, psk) : (c.noPskEarlySecret ??= p.hkdfExtract(hash, c.zeros, c.zeros));
   }
 
   /** binder_key: "ext binder" for external PSKs, "res binder" for resumption PSKs (§4.2.11.2 keys the binder with it). */
@@ -139,8 +178,11 @@ export class EarlySecret {
 
   /** Handshake Secret = HKDF-Extract(Derive-Secret(early, "derived", ""), (EC)DHE or 0 for psk_ke). */
   handshakeSecret(sharedSecret?: Uint8Array): HandshakeSecret {
-    const salt = deriveSecret(this.p, this.hash, this.secret, 'derived', emptyHash(this.p, this.hash));
-    const ikm = sharedSecret ?? new Uint8Array(hashLength(this.hash));
+    const c = CONSTANTS[this.hash];
+    const salt = this.withPsk
+      ? deriveSecret(this.p, this.hash, this.secret, 'derived', emptyHash(this.p, this.hash))
+      : (c.noPskDerived ??= deriveSecret(this.p, this.hash, this.secret, 'derived', emptyHash(this.p, this.hash)));
+    const ikm = sharedSecret ?? c.zeros;
     return new HandshakeSecret(this.p, this.hash, this.p.hkdfExtract(this.hash, salt, ikm));
   }
 }
@@ -166,7 +208,7 @@ export class HandshakeSecret {
   /** Master Secret = HKDF-Extract(Derive-Secret(handshake, "derived", ""), 0). */
   masterSecret(): MasterSecret {
     const salt = deriveSecret(this.p, this.hash, this.secret, 'derived', emptyHash(this.p, this.hash));
-    return new MasterSecret(this.p, this.hash, this.p.hkdfExtract(this.hash, salt, new Uint8Array(hashLength(this.hash))));
+    return new MasterSecret(this.p, this.hash, this.p.hkdfExtract(this.hash, salt, CONSTANTS[this.hash].zeros));
   }
 }
 

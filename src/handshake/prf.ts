@@ -11,8 +11,6 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { HashName } from '../registry.js';
 
-const latin1 = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'));
-
 function concat(...parts: Uint8Array[]): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;
@@ -28,18 +26,27 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 /** RFC 5246 §5: PRF(secret, label, seed) truncated to `length` bytes. Labels are ASCII. */
 export function prf12(p: CryptoProvider, hash: HashName, secret: Uint8Array, label: string, seed: Uint8Array, length: number): Uint8Array {
   if (!Number.isInteger(length) || length < 0) throw new RangeError(`bad PRF output length ${length}`);
-  const labelSeed = concat(latin1(label), seed);
   const out = new Uint8Array(length);
-  let a = labelSeed; // A(0)
+  // One buffer holds A(i) || label || seed: A(0) = label || seed is its tail, and
+  // each block's HMAC input is the whole buffer once A(i) is written in front.
+  const hashLen = PRF_HASH_LENGTH[hash];
+  const buf = new Uint8Array(hashLen + label.length + seed.length);
+  for (let i = 0; i < label.length; i++) buf[hashLen + i] = label.charCodeAt(i) & 0xff;
+  buf.set(seed, hashLen + label.length);
+  let a: Uint8Array = buf.subarray(hashLen); // A(0)
   for (let o = 0; o < length; ) {
     a = p.hmac(hash, secret, a); // A(i)
-    const block = p.hmac(hash, secret, concat(a, labelSeed));
+    if (a.length !== hashLen) throw new Error(`HMAC-${hash} returned ${a.length} bytes`);
+    buf.set(a, 0);
+    const block = p.hmac(hash, secret, buf);
     const n = Math.min(block.length, length - o);
-    out.set(block.subarray(0, n), o);
+    out.set(n === block.length ? block : block.subarray(0, n), o);
     o += n;
   }
   return out;
 }
+
+const PRF_HASH_LENGTH: Record<HashName, number> = { sha256: 32, sha384: 48, sha512: 64 };
 
 /** The master secret length (RFC 5246 §8.1). */
 export const MASTER_SECRET_LENGTH = 48;
