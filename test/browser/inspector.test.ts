@@ -51,8 +51,11 @@ describe('inspector page in a real browser', () => {
       // the page's JSON twin (fetched by the browser, over the same kind of handshake) agrees
       const jsonPage = await context.newPage();
       const jr = await jsonPage.goto(`https://localhost:${port}/json`);
-      const json = (await jr!.json()) as { fingerprints: { ja4: string }; negotiated: { version: string } };
+      const json = (await jr!.json()) as { fingerprints: { ja4: string }; negotiated: { version: string; group: string | null } };
       assert.equal(json.negotiated.version, 'TLSv1.3');
+      // Chromium offers the post-quantum hybrid first; our server prefers it too.
+      assert.ok(groups.includes('X25519MLKEM768'), `groups: ${groups.join(', ')}`);
+      assert.equal(json.negotiated.group, 'X25519MLKEM768');
       assert.equal(json.fingerprints.ja4, ja4);
       assert.ok(handshakes.every((v) => v === 'TLSv1.3') && handshakes.length > 0);
     } finally {
