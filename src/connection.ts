@@ -595,20 +595,41 @@ export class Connection implements HandshakeIO {
   }
 
   private queueRecords(type: number, data: Uint8Array): void {
-    for (let off = 0; off < data.length || (off === 0 && data.length === 0); off += MAX_PLAINTEXT_LENGTH) {
-      const frag = data.subarray(off, Math.min(off + MAX_PLAINTEXT_LENGTH, data.length));
-      let rec: Uint8Array;
-      if (this.writeProtector) {
-        rec = this.writeProtector.seal(type, frag, this.paddingFor(frag.length));
-      } else {
+    const wp = this.writeProtector;
+    if (wp === null) {
+      for (let off = 0; off < data.length || (off === 0 && data.length === 0); off += MAX_PLAINTEXT_LENGTH) {
+        const frag = data.subarray(off, Math.min(off + MAX_PLAINTEXT_LENGTH, data.length));
         // RFC 8446 §5.1: the first ClientHello may carry 0x0301 for compatibility.
-        rec = plaintextRecord(type, frag, this.isClient && this.firstWrite ? 0x0301 : 0x0303);
+        const rec = plaintextRecord(type, frag, this.isClient && this.firstWrite ? 0x0301 : 0x0303);
+        this.firstWrite = false;
+        if (this.config.trace) this.trace({ direction: 'sent', kind: 'record', contentType: type, record: rec, encrypted: false, length: frag.length });
+        this.outQueue.push(rec);
+        if (data.length === 0) break;
       }
-      this.firstWrite = false;
-      if (this.config.trace) this.trace({ direction: 'sent', kind: 'record', contentType: type, record: rec, encrypted: this.writeProtector !== null, length: rec.length - RECORD_HEADER_LENGTH });
-      this.outQueue.push(rec);
-      if (data.length === 0) break;
+      return;
     }
+    // Hot path: every record of `data` is sealed straight into one buffer sized for all of them
+    // (header, nonce, ciphertext, tag in place), so the plaintext is copied once and the sink gets
+    // one write. Not zero-filled: sealInto fills exactly sealedLength bytes or throws. Its own
+    // ArrayBuffer (not Node's shared pool), as a plain Uint8Array, like every other output.
+    const count = data.length === 0 ? 1 : Math.ceil(data.length / MAX_PLAINTEXT_LENGTH);
+    let total = 0;
+    for (let i = 0, off = 0; i < count; i++, off += MAX_PLAINTEXT_LENGTH) {
+      const n = Math.min(MAX_PLAINTEXT_LENGTH, data.length - off);
+      total += wp.sealedLength(n, this.paddingFor(n));
+    }
+    const slab = Buffer.allocUnsafeSlow(total);
+    const out = new Uint8Array(slab.buffer, slab.byteOffset, total);
+    let at = 0;
+    for (let i = 0, off = 0; i < count; i++, off += MAX_PLAINTEXT_LENGTH) {
+      const frag = data.subarray(off, Math.min(off + MAX_PLAINTEXT_LENGTH, data.length));
+      const n = wp.sealInto(type, frag, this.paddingFor(frag.length), out, at);
+      if (this.config.trace) this.trace({ direction: 'sent', kind: 'record', contentType: type, record: out.subarray(at, at + n), encrypted: true, length: n - RECORD_HEADER_LENGTH });
+      at += n;
+    }
+    if (at !== total) throw alertError('internal_error', `sealed ${at} bytes, expected ${total}`);
+    this.firstWrite = false;
+    this.outQueue.push(out);
   }
   private firstWrite = true;
 

@@ -78,6 +78,33 @@ class NodeAead implements Aead {
     return out;
   }
 
+  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, suffix: Uint8Array, out: Uint8Array, offset: number): number {
+    if (nonce.length !== 12) throw new RangeError(`${this.name} nonce must be 12 bytes, got ${nonce.length}`);
+    const length = plaintext.length + suffix.length;
+    if (offset < 0 || offset + length + 16 > out.length) throw new RangeError('sealInto: output buffer too small');
+    const c = nodeCrypto.createCipheriv(this.cipher as nodeCrypto.CipherGCMTypes, this.key, nonce, { authTagLength: 16 });
+    c.setAAD(aad, { plaintextLength: length });
+    // GCM and ChaCha20-Poly1305 are stream modes: update() returns as many bytes as it is given.
+    let o = offset;
+    const body = c.update(plaintext);
+    out.set(body, o);
+    o += body.length;
+    if (suffix.length > 0) {
+      const tail = c.update(suffix);
+      out.set(tail, o);
+      o += tail.length;
+    }
+    const rest = c.final();
+    if (rest.length > 0) {
+      out.set(rest, o);
+      o += rest.length;
+    }
+    out.set(c.getAuthTag(), o);
+    o += 16;
+    if (o - offset !== length + 16) throw new Error(`${this.name} sealed ${o - offset} bytes, expected ${length + 16}`);
+    return o - offset;
+  }
+
   open(nonce: Uint8Array, aad: Uint8Array, data: Uint8Array): Uint8Array | null {
     if (data.length < 16 || nonce.length !== 12) return null;
     const n = data.length - 16;

@@ -34,6 +34,14 @@ export interface Aead {
   readonly tagLength: number;
   /** ciphertext || tag. */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /**
+   * Optional fast path for the record layer: seal `plaintext || suffix` (the
+   * suffix is TLS 1.3's content type and padding; may be empty) and write
+   * ciphertext || tag into `out` at `offset`, which must have room for
+   * plaintext.length + suffix.length + tagLength bytes. Returns the bytes
+   * written. Same output as `seal` over the concatenation, one copy fewer.
+   */
+  sealInto?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, suffix: Uint8Array, out: Uint8Array, offset: number): number;
   /** The plaintext, or null when the tag does not verify. Never throws on bad input. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
 }

@@ -10,7 +10,10 @@
  * TLS 1.3 (RFC 8446 §5.2–5.3): nonce = iv XOR seq_num; the inner plaintext is
  *   content || real type || zero padding; additional_data is the record header.
  *
- * Sealing and opening are synchronous and allocate one buffer per record.
+ * Sealing and opening are synchronous. Sealing writes the whole record
+ * (header, explicit nonce, ciphertext, tag) into one buffer, which the caller
+ * may size for several records (see Connection.queueRecords): with an AEAD
+ * that has `sealInto`, the ciphertext is copied once, straight into place.
  */
 import { alertError } from '../errors.js';
 import type { Aead } from '../crypto/provider.js';
@@ -29,6 +32,13 @@ export interface RecordProtector {
   readonly sequenceNumber: number;
   /** Seal `fragment` of content `type` into a complete record, header included. */
   seal(type: number, fragment: Uint8Array, padding?: number): Uint8Array;
+  /** Length of the complete record (header included) that sealing `fragmentLength` bytes makes. */
+  sealedLength(fragmentLength: number, padding?: number): number;
+  /**
+   * Seal into `out` at `offset` (room for {@link sealedLength} bytes needed);
+   * returns the bytes written, always exactly sealedLength.
+   */
+  sealInto(type: number, fragment: Uint8Array, padding: number, out: Uint8Array, offset: number): number;
   /** Open a record's body; throws a bad_record_mac TLSError when it does not authenticate. */
   open(type: number, body: Uint8Array): OpenedRecord;
 }
@@ -51,19 +61,42 @@ function writeSeq(out: Uint8Array, at: number, seq: number): void {
 
 /** iv XOR (0-padded seq): the per-record nonce of ChaCha20 in 1.2 and of everything in 1.3. */
 function xorNonce(iv: Uint8Array, seq: number, out: Uint8Array): Uint8Array {
-  out.set(iv);
-  const s = new Uint8Array(8);
-  writeSeq(s, 0, seq);
-  for (let i = 0; i < 8; i++) out[4 + i]! ^= s[i]!;
+  writeSeq(out, 4, seq);
+  out[0] = iv[0]!;
+  out[1] = iv[1]!;
+  out[2] = iv[2]!;
+  out[3] = iv[3]!;
+  for (let i = 4; i < 12; i++) out[i]! ^= iv[i]!;
   return out;
 }
 
-function header(type: number, length: number, out: Uint8Array): void {
-  out[0] = type;
-  out[1] = 0x03;
-  out[2] = 0x03;
-  out[3] = length >>> 8;
-  out[4] = length & 0xff;
+const NO_SUFFIX = new Uint8Array(0);
+
+/** ciphertext || tag of `plaintext || suffix` into out[at..]; one copy when the AEAD can seal in place. */
+function sealBody(aead: Aead, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, suffix: Uint8Array, out: Uint8Array, at: number): number {
+  if (aead.sealInto) return aead.sealInto(nonce, aad, plaintext, suffix, out, at);
+  let input = plaintext;
+  if (suffix.length > 0) {
+    input = new Uint8Array(plaintext.length + suffix.length);
+    input.set(plaintext, 0);
+    input.set(suffix, plaintext.length);
+  }
+  const sealed = aead.seal(nonce, aad, input);
+  out.set(sealed, at);
+  return sealed.length;
+}
+
+function checkWritten(written: number, expected: number): void {
+  // Never hand out a record with bytes we did not write (callers may allocate without zeroing).
+  if (written !== expected) throw alertError('internal_error', `AEAD wrote ${written} bytes, expected ${expected}`);
+}
+
+function header(type: number, length: number, out: Uint8Array, at = 0): void {
+  out[at] = type;
+  out[at + 1] = 0x03;
+  out[at + 2] = 0x03;
+  out[at + 3] = length >>> 8;
+  out[at + 4] = length & 0xff;
 }
 
 export class Tls12AeadProtector implements RecordProtector {
@@ -103,15 +136,25 @@ export class Tls12AeadProtector implements RecordProtector {
   }
 
   seal(type: number, fragment: Uint8Array): Uint8Array {
-    this.prepare(type, fragment.length);
-    const sealed = this.aead.seal(this.nonce, this.aad, fragment);
-    const explicit = this.explicitNonce ? 8 : 0;
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + explicit + sealed.length);
-    header(type, explicit + sealed.length, out);
-    if (explicit) out.set(this.nonce.subarray(4), RECORD_HEADER_LENGTH);
-    out.set(sealed, RECORD_HEADER_LENGTH + explicit);
-    this.seq++;
+    const out = new Uint8Array(this.sealedLength(fragment.length));
+    this.sealInto(type, fragment, 0, out, 0);
     return out;
+  }
+
+  sealedLength(fragmentLength: number): number {
+    return RECORD_HEADER_LENGTH + (this.explicitNonce ? 8 : 0) + fragmentLength + this.aead.tagLength;
+  }
+
+  sealInto(type: number, fragment: Uint8Array, _padding: number, out: Uint8Array, offset: number): number {
+    this.prepare(type, fragment.length);
+    const explicit = this.explicitNonce ? 8 : 0;
+    const bodyLength = explicit + fragment.length + this.aead.tagLength;
+    header(type, bodyLength, out, offset);
+    if (explicit) out.set(this.nonce.subarray(4), offset + RECORD_HEADER_LENGTH);
+    const written = sealBody(this.aead, this.nonce, this.aad, fragment, NO_SUFFIX, out, offset + RECORD_HEADER_LENGTH + explicit);
+    checkWritten(written, fragment.length + this.aead.tagLength);
+    this.seq++;
+    return RECORD_HEADER_LENGTH + bodyLength;
   }
 
   open(type: number, body: Uint8Array): OpenedRecord {
@@ -146,18 +189,26 @@ export class Tls13Protector implements RecordProtector {
   }
 
   seal(type: number, fragment: Uint8Array, padding = 0): Uint8Array {
-    if (this.seq >= MAX_SEQUENCE) throw alertError('internal_error', 'record sequence number exhausted');
-    const inner = new Uint8Array(fragment.length + 1 + padding);
-    inner.set(fragment, 0);
-    inner[fragment.length] = type;
-    const length = inner.length + this.aead.tagLength;
-    header(ContentType.application_data, length, this.aad);
-    const sealed = this.aead.seal(xorNonce(this.iv, this.seq, this.nonce), this.aad, inner);
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + sealed.length);
-    out.set(this.aad, 0);
-    out.set(sealed, RECORD_HEADER_LENGTH);
-    this.seq++;
+    const out = new Uint8Array(this.sealedLength(fragment.length, padding));
+    this.sealInto(type, fragment, padding, out, 0);
     return out;
+  }
+
+  sealedLength(fragmentLength: number, padding = 0): number {
+    return RECORD_HEADER_LENGTH + fragmentLength + 1 + padding + this.aead.tagLength;
+  }
+
+  /** The inner plaintext is fragment || type || zeros: the fragment is sealed where it lies, the rest as a suffix. */
+  sealInto(type: number, fragment: Uint8Array, padding: number, out: Uint8Array, offset: number): number {
+    if (this.seq >= MAX_SEQUENCE) throw alertError('internal_error', 'record sequence number exhausted');
+    const suffix = padding === 0 ? (TYPE_BYTE[type] ?? Uint8Array.of(type)) : typeAndPadding(type, padding);
+    const bodyLength = fragment.length + suffix.length + this.aead.tagLength;
+    header(ContentType.application_data, bodyLength, this.aad);
+    out.set(this.aad, offset);
+    const written = sealBody(this.aead, xorNonce(this.iv, this.seq, this.nonce), this.aad, fragment, suffix, out, offset + RECORD_HEADER_LENGTH);
+    checkWritten(written, bodyLength);
+    this.seq++;
+    return RECORD_HEADER_LENGTH + bodyLength;
   }
 
   open(type: number, body: Uint8Array): OpenedRecord {
@@ -176,6 +227,20 @@ export class Tls13Protector implements RecordProtector {
     if (end > MAX_PLAINTEXT_LENGTH) throw alertError('record_overflow', 'inner plaintext longer than 2^14');
     return { type: inner[end]!, fragment: inner.subarray(0, end) };
   }
+}
+
+/** The one-byte TLS 1.3 inner content types, preallocated (read-only: only ever sealed). */
+const TYPE_BYTE: Readonly<Record<number, Uint8Array>> = {
+  [ContentType.change_cipher_spec]: Uint8Array.of(ContentType.change_cipher_spec),
+  [ContentType.alert]: Uint8Array.of(ContentType.alert),
+  [ContentType.handshake]: Uint8Array.of(ContentType.handshake),
+  [ContentType.application_data]: Uint8Array.of(ContentType.application_data),
+};
+
+function typeAndPadding(type: number, padding: number): Uint8Array {
+  const s = new Uint8Array(1 + padding);
+  s[0] = type;
+  return s;
 }
 
 /** An unprotected record (before keys are in place). */
