@@ -260,23 +260,33 @@ export class Connection implements HandshakeIO {
 
   // ---------------------------------------------------------------- input
 
-  /** Feed bytes received from the peer. */
+  /**
+   * Feed bytes received from the peer.
+   *
+   * Input is parsed in place, without copying chunks together: `inbuf` is
+   * the chunk being parsed, `intail` what arrived behind it. A record cut by
+   * a chunk boundary is completed in a buffer of exactly its size with only
+   * the bytes it lacks (see nextRecord); the rest of the chunk is then parsed
+   * where it lies. Chunks are only concatenated when input piles up while the
+   * engine cannot parse (awaiting the handshake flow), as before.
+   */
   receive(bytes: Uint8Array): void {
     if (this.closed || bytes.length === 0) return;
-    if (this.inbuf.length === 0) {
+    if (this.inbuf.length === 0 && this.intail.length === 0) {
       this.inbuf = bytes;
     } else {
-      if (this.inbuf.length + bytes.length > MAX_BUFFERED_INPUT) {
+      if (this.inbuf.length + this.intail.length + bytes.length > MAX_BUFFERED_INPUT) {
         this.fail(alertError('internal_error', `more than ${MAX_BUFFERED_INPUT} bytes buffered while busy`));
         return;
       }
-      const next = new Uint8Array(this.inbuf.length + bytes.length);
-      next.set(this.inbuf, 0);
-      next.set(bytes, this.inbuf.length);
-      this.inbuf = next;
+      this.intail = this.intail.length === 0 ? bytes : concat2(this.intail, bytes);
     }
     this.pump();
   }
+  /** Input that arrived behind `inbuf`, in order; parsed once inbuf is used up. */
+  private intail: Uint8Array = EMPTY;
+  /** The record-sized buffer that `inbuf` is a filled prefix of while a record is incomplete, else null. */
+  private partial: Uint8Array | null = null;
 
   /**
    * The transport reached end of input (the peer's FIN). Everything already
@@ -311,7 +321,7 @@ export class Connection implements HandshakeIO {
 
   /** Whether the engine will consume more input now (adapters may pause reading when false). */
   get wantsInput(): boolean {
-    return !this.closed && this.inbuf.length < MAX_BUFFERED_INPUT / 2;
+    return !this.closed && this.inbuf.length + this.intail.length < MAX_BUFFERED_INPUT / 2;
   }
 
   private pump(): void {
@@ -335,7 +345,18 @@ export class Connection implements HandshakeIO {
 
   /** Cut one record from the input, remove protection; null when incomplete. */
   private nextRecord(): { type: number; fragment: Uint8Array; skipped?: boolean } | null {
-    const b = this.inbuf;
+    let b = this.inbuf;
+    if (b.length === 0) {
+      if (this.intail.length === 0) return null;
+      b = this.inbuf = this.intail;
+      this.intail = EMPTY;
+    }
+    if (b.length < RECORD_HEADER_LENGTH && this.intail.length > 0) {
+      // A header cut by a chunk boundary: at most 4 + 4 bytes copied to read it.
+      const take = Math.min(RECORD_HEADER_LENGTH - b.length, this.intail.length);
+      b = this.inbuf = concat2(b, this.intail.subarray(0, take));
+      this.intail = this.intail.length === take ? EMPTY : this.intail.subarray(take);
+    }
     if (b.length < RECORD_HEADER_LENGTH) {
       if (this.firstRecord && b.length > 0 && (b[0]! & 0x80) !== 0) this.rejectSslv2();
       return null;
@@ -349,10 +370,33 @@ export class Connection implements HandshakeIO {
     }
     if (major !== 3) throw alertError('protocol_version', `record version ${major}.${b[2]} is not TLS`);
     if (length > MAX_CIPHERTEXT_LENGTH) throw alertError('record_overflow', `record of ${length} bytes exceeds 2^14 + 256`);
-    if (b.length < RECORD_HEADER_LENGTH + length) return null;
-    const record = b.subarray(0, RECORD_HEADER_LENGTH + length);
-    const body = b.subarray(RECORD_HEADER_LENGTH, RECORD_HEADER_LENGTH + length);
-    this.inbuf = b.length === record.length ? EMPTY : b.subarray(record.length);
+    const recordLength = RECORD_HEADER_LENGTH + length;
+    if (b.length < recordLength) {
+      // Incomplete: move what we have into a buffer of the record's size (once), then add only
+      // the bytes it lacks from the tail; what follows them stays in the tail, uncopied.
+      let p = this.partial;
+      if (p === null || p.buffer !== b.buffer || p.byteOffset !== b.byteOffset) {
+        p = this.partial = new Uint8Array(recordLength);
+        p.set(b, 0);
+      }
+      let filled = b.length;
+      if (this.intail.length > 0) {
+        const take = Math.min(recordLength - filled, this.intail.length);
+        p.set(take === this.intail.length ? this.intail : this.intail.subarray(0, take), filled);
+        filled += take;
+        this.intail = this.intail.length === take ? EMPTY : this.intail.subarray(take);
+      }
+      b = this.inbuf = filled === recordLength ? p : p.subarray(0, filled);
+      if (filled < recordLength) return null;
+    }
+    const record = b.subarray(0, recordLength);
+    const body = b.subarray(RECORD_HEADER_LENGTH, recordLength);
+    if (b.length === recordLength) {
+      this.inbuf = EMPTY;
+      this.partial = null;
+    } else {
+      this.inbuf = b.subarray(recordLength);
+    }
     this.firstRecord = false;
     // RFC 8446: CCS is never protected; and during a 1.3 handshake a peer may not have our keys yet when it
     // fails, so its alert comes in the clear (OpenSSL's "plain alerts" state). Protected records never have outer type alert.
@@ -425,6 +469,8 @@ export class Connection implements HandshakeIO {
         return;
       }
       this.inbuf = EMPTY; // RFC 8446 §6.1: data after close_notify is ignored
+      this.intail = EMPTY;
+      this.partial = null;
       this.closedByPeer();
       return;
     }
@@ -784,6 +830,8 @@ export class Connection implements HandshakeIO {
     this.waiter = null;
     w?.reject(err);
     this.inbuf = EMPTY;
+    this.intail = EMPTY;
+    this.partial = null;
     this.hsbuf = EMPTY;
     this.sink.error?.(err);
   }
