@@ -44,6 +44,7 @@ import {
 import { plaintextRecord, type RecordProtector } from './record/protection.js';
 import type { HandshakeMessage } from './messages/handshake.js';
 import { DecodeError } from './wire/reader.js';
+import { concat } from './wire/writer.js';
 
 /** What the engine reports once a handshake completes. */
 export interface HandshakeSummary {
@@ -279,7 +280,7 @@ export class Connection implements HandshakeIO {
         this.fail(alertError('internal_error', `more than ${MAX_BUFFERED_INPUT} bytes buffered while busy`));
         return;
       }
-      this.intail = this.intail.length === 0 ? bytes : concat2(this.intail, bytes);
+      this.intail = this.intail.length === 0 ? bytes : concat(this.intail, bytes);
     }
     this.pump();
   }
@@ -354,7 +355,7 @@ export class Connection implements HandshakeIO {
     if (b.length < RECORD_HEADER_LENGTH && this.intail.length > 0) {
       // A header cut by a chunk boundary: at most 4 + 4 bytes copied to read it.
       const take = Math.min(RECORD_HEADER_LENGTH - b.length, this.intail.length);
-      b = this.inbuf = concat2(b, this.intail.subarray(0, take));
+      b = this.inbuf = concat(b, this.intail.subarray(0, take));
       this.intail = this.intail.length === take ? EMPTY : this.intail.subarray(take);
     }
     if (b.length < RECORD_HEADER_LENGTH) {
@@ -505,7 +506,7 @@ export class Connection implements HandshakeIO {
   }
 
   private handleHandshakeFragment(fragment: Uint8Array): void {
-    this.hsbuf = this.hsbuf.length === 0 ? fragment.slice() : concat2(this.hsbuf, fragment);
+    this.hsbuf = this.hsbuf.length === 0 ? fragment.slice() : concat(this.hsbuf, fragment);
     if (this.hsbuf.length >= 4) {
       const len = (this.hsbuf[1]! << 16) | (this.hsbuf[2]! << 8) | this.hsbuf[3]!;
       if (len > MAX_HANDSHAKE_MESSAGE_LENGTH) {
@@ -689,7 +690,7 @@ export class Connection implements HandshakeIO {
 
   flush(): void {
     if (this.outQueue.length === 0) return;
-    const out = this.outQueue.length === 1 ? this.outQueue[0]! : concatAll(this.outQueue);
+    const out = this.outQueue.length === 1 ? this.outQueue[0]! : concat(...this.outQueue);
     this.outQueue = [];
     this.sink.write(out);
   }
@@ -851,25 +852,6 @@ function toTLSError(e: unknown): TLSError {
   if (e instanceof DecodeError) return alertError('decode_error', e.message, undefined, e);
   const msg = e instanceof Error ? e.message : String(e);
   return alertError('internal_error', `internal error: ${msg}`, undefined, e);
-}
-
-function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** For messages: "alert name (number)". */

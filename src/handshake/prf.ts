@@ -10,18 +10,7 @@
  */
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { HashName } from '../registry.js';
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+import { concat } from '../wire/writer.js';
 
 /** RFC 5246 §5: PRF(secret, label, seed) truncated to `length` bytes. Labels are ASCII. */
 export function prf12(p: CryptoProvider, hash: HashName, secret: Uint8Array, label: string, seed: Uint8Array, length: number): Uint8Array {
