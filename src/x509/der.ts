@@ -18,6 +18,7 @@
  * allocates little. The writer half ({@link der}) builds DER for issuance.
  */
 import { DerError } from './errors.js';
+import { concat } from '../wire/writer.js';
 
 /** Universal tags and a few class/constructed helpers. */
 export const Tag = {
@@ -390,15 +391,7 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(...parts);
 }
 
 export function toHex(b: Uint8Array): string {
