@@ -42,6 +42,7 @@ import {
   RECORD_HEADER_LENGTH,
 } from './limits.js';
 import { plaintextRecord, type RecordProtector } from './record/protection.js';
+import { recordBytes, releaseRecordBytes, reusableRecordBytes } from './record/slab.js';
 import type { HandshakeMessage } from './messages/handshake.js';
 import { DecodeError } from './wire/reader.js';
 import { concat } from './wire/writer.js';
@@ -320,6 +321,21 @@ export class Connection implements HandshakeIO {
     if (!this.receivedCloseNotify) this.sink.end?.();
   }
 
+  /**
+   * When true, receive() may decrypt the bytes it is given in place (their
+   * contents change): for adapters that hand over buffers nobody else reads,
+   * such as a net.Socket's chunks. Off by default: the caller's bytes stay intact.
+   */
+  adoptInput = false;
+
+  /**
+   * When true, full records go to the sink in reusable buffers, which the
+   * sink gives back with releaseRecordBytes (record/slab.ts) once its
+   * transport has copied them (a net.Socket's write callback). Off by default:
+   * every buffer written is the sink's to keep.
+   */
+  recycleOutput = false;
+
   /** Whether the engine will consume more input now (adapters may pause reading when false). */
   get wantsInput(): boolean {
     return !this.closed && this.inbuf.length + this.intail.length < MAX_BUFFERED_INPUT / 2;
@@ -392,6 +408,9 @@ export class Connection implements HandshakeIO {
     }
     const record = b.subarray(0, recordLength);
     const body = b.subarray(RECORD_HEADER_LENGTH, recordLength);
+    // Decrypt over the ciphertext when the bytes are ours (a record put together in `partial`, or
+    // input the adapter gave away) and no trace event holds the record.
+    const inPlace = (this.adoptInput || (this.partial !== null && b.buffer === this.partial.buffer)) && !this.config.trace;
     if (b.length === recordLength) {
       this.inbuf = EMPTY;
       this.partial = null;
@@ -406,7 +425,7 @@ export class Connection implements HandshakeIO {
     if (this.config.trace) this.trace({ direction: 'received', kind: 'record', contentType: type, record, encrypted, length });
     if (this.skipEarlyBudget >= 0 && type === ContentType.application_data) {
       // Rejected 0-RTT (RFC 8446 §4.2.10): drop what is not ours to read, within the budget.
-      const opened = encrypted ? this.tryOpen(type, body) : null;
+      const opened = encrypted ? this.tryOpen(type, body, inPlace) : null;
       if (opened === null) {
         this.skipEarlyBudget -= length;
         if (this.skipEarlyBudget < 0) throw alertError('unexpected_message', 'rejected early data exceeds max_early_data_size');
@@ -419,15 +438,15 @@ export class Connection implements HandshakeIO {
       if (length > MAX_PLAINTEXT_LENGTH) throw alertError('record_overflow', `plaintext record of ${length} bytes exceeds 2^14`);
       return { type, fragment: body };
     }
-    const opened = this.readProtector!.open(type, body);
+    const opened = this.readProtector!.open(type, body, inPlace);
     // RFC 8446 §5: a protected change_cipher_spec is unexpected_message.
     if (opened.type === ContentType.change_cipher_spec) throw alertError('unexpected_message', 'encrypted ChangeCipherSpec record');
     return opened;
   }
 
-  private tryOpen(type: number, body: Uint8Array): { type: number; fragment: Uint8Array } | null {
+  private tryOpen(type: number, body: Uint8Array, inPlace: boolean): { type: number; fragment: Uint8Array } | null {
     try {
-      return this.readProtector!.open(type, body);
+      return this.readProtector!.open(type, body, inPlace);
     } catch (e) {
       if (e instanceof TLSError && e.alert?.name === 'bad_record_mac') return null;
       throw e;
@@ -657,16 +676,15 @@ export class Connection implements HandshakeIO {
     }
     // Hot path: every record of `data` is sealed straight into one buffer sized for all of them
     // (header, nonce, ciphertext, tag in place), so the plaintext is copied once and the sink gets
-    // one write. Not zero-filled: sealInto fills exactly sealedLength bytes or throws. Its own
-    // ArrayBuffer (not Node's shared pool), as a plain Uint8Array, like every other output.
+    // one write. Not zero-filled: sealInto fills exactly sealedLength bytes or throws. Cut from a
+    // shared slab (record/slab.ts), never reused while referenced.
     const count = data.length === 0 ? 1 : Math.ceil(data.length / MAX_PLAINTEXT_LENGTH);
     let total = 0;
     for (let i = 0, off = 0; i < count; i++, off += MAX_PLAINTEXT_LENGTH) {
       const n = Math.min(MAX_PLAINTEXT_LENGTH, data.length - off);
       total += wp.sealedLength(n, this.paddingFor(n));
     }
-    const slab = Buffer.allocUnsafeSlow(total);
-    const out = new Uint8Array(slab.buffer, slab.byteOffset, total);
+    const out = this.recycleOutput && !this.config.trace ? reusableRecordBytes(total) : recordBytes(total);
     let at = 0;
     for (let i = 0, off = 0; i < count; i++, off += MAX_PLAINTEXT_LENGTH) {
       const frag = data.subarray(off, Math.min(off + MAX_PLAINTEXT_LENGTH, data.length));
@@ -690,8 +708,15 @@ export class Connection implements HandshakeIO {
 
   flush(): void {
     if (this.outQueue.length === 0) return;
-    const out = this.outQueue.length === 1 ? this.outQueue[0]! : concat(...this.outQueue);
+    const queue = this.outQueue;
     this.outQueue = [];
+    if (queue.length === 1) {
+      this.sink.write(queue[0]!);
+      return;
+    }
+    const out = concat(...queue);
+    // The parts were copied: reusable ones can go back at once.
+    if (this.recycleOutput) for (const part of queue) releaseRecordBytes(part);
     this.sink.write(out);
   }
 

@@ -9,6 +9,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { NamedGroup, type AeadName } from '../registry.js';
+import { createNativeAead } from './native.js';
 import {
   KeyExchangeError,
   type Aead,
@@ -480,6 +481,12 @@ function publicKeyOf(spki: Uint8Array): nodeCrypto.KeyObject {
 
 export class NodeCryptoProvider implements CryptoProvider {
   readonly name = 'node:crypto';
+  private readonly nativeAead: boolean;
+
+  /** `nativeAead: false` keeps every AEAD on node:crypto even when the addon is built. */
+  constructor(options: { nativeAead?: boolean } = {}) {
+    this.nativeAead = options.nativeAead ?? true;
+  }
 
   randomBytes(n: number): Uint8Array {
     return u8(nodeCrypto.randomBytes(n));
@@ -527,8 +534,9 @@ export class NodeCryptoProvider implements CryptoProvider {
     return out;
   }
 
+  /** The native addon's AEAD (reusable OpenSSL contexts, see native.ts) when built, else node:crypto's. */
   createAead(name: AeadName, key: Uint8Array): Aead {
-    return new NodeAead(name, key);
+    return (this.nativeAead ? createNativeAead(name, key) : null) ?? new NodeAead(name, key);
   }
 
   supportsGroup(group: number): boolean {

@@ -44,6 +44,13 @@ export interface Aead {
   sealInto?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, suffix: Uint8Array, out: Uint8Array, offset: number): number;
   /** The plaintext, or null when the tag does not verify. Never throws on bad input. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
+  /**
+   * Optional fast path: decrypt into `out` at `offset` (room for
+   * ciphertextAndTag.length - tagLength bytes; `out` may be the input itself,
+   * for in-place decryption). Returns the plaintext length, or -1 when the tag
+   * does not verify (whatever was written is wiped).
+   */
+  openInto?(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array, out: Uint8Array, offset: number): number;
 }
 
 /**

@@ -7,10 +7,11 @@
  * writing the transport, backpressure in both directions, and timers.
  */
 import { Duplex } from 'node:stream';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { SessionState } from '../config.js';
 import type { Connection, ConnectionSink, HandshakeSummary, TraceEvent } from '../connection.js';
 import { TLSError } from '../errors.js';
+import { releaseRecordBytes } from '../record/slab.js';
 import type { PeerCertificate } from './peer-certificate.js';
 
 export interface TLSSocketHooks {
@@ -57,7 +58,7 @@ export class TLSSocket extends Duplex {
           this.transport.cork();
           this.scheduleEndOfTick();
         }
-        this.transportWritable = this.transport.write(bytes);
+        this.transportWritable = this.connection.recycleOutput ? this.transport.write(bytes, () => releaseRecordBytes(bytes)) : this.transport.write(bytes);
       },
       data: (bytes) => {
         if (!this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) this.transport.pause();
@@ -77,6 +78,12 @@ export class TLSSocket extends Duplex {
       earlyData: (bytes) => this.emit('earlyData', Buffer.from(bytes)),
     };
     this.connection = hooks.createConnection(sink);
+    // A net.Socket's chunks are fresh buffers that only we read: records are decrypted where they
+    // lie. And it hands what we write to the kernel before the write callback: record buffers are reused.
+    if (transport instanceof Socket) {
+      this.connection.adoptInput = true;
+      this.connection.recycleOutput = true;
+    }
     transport.on('data', (chunk: Buffer) => this.connection.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     transport.on('drain', () => {
       this.transportWritable = true;

@@ -39,8 +39,12 @@ export interface RecordProtector {
    * returns the bytes written, always exactly sealedLength.
    */
   sealInto(type: number, fragment: Uint8Array, padding: number, out: Uint8Array, offset: number): number;
-  /** Open a record's body; throws a bad_record_mac TLSError when it does not authenticate. */
-  open(type: number, body: Uint8Array): OpenedRecord;
+  /**
+   * Open a record's body; throws a bad_record_mac TLSError when it does not
+   * authenticate. With `inPlace` the plaintext may be written over the body
+   * (the caller owns it and will not read it again): no allocation per record.
+   */
+  open(type: number, body: Uint8Array, inPlace?: boolean): OpenedRecord;
 }
 
 /** RFC 8446 §5.5: a 2^64 sequence must never wrap; we stop far earlier (2^48) in either version. */
@@ -84,6 +88,20 @@ function sealBody(aead: Aead, nonce: Uint8Array, aad: Uint8Array, plaintext: Uin
   const sealed = aead.seal(nonce, aad, input);
   out.set(sealed, at);
   return sealed.length;
+}
+
+/**
+ * The plaintext of ciphertext || tag, or null. With an AEAD that can open into
+ * a buffer: over the input itself when the caller allows it, else into one
+ * exact allocation.
+ */
+function openBody(aead: Aead, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, inPlace: boolean): Uint8Array | null {
+  if (!aead.openInto) return aead.open(nonce, aad, sealed);
+  if (sealed.length < aead.tagLength) return null;
+  const out = inPlace ? sealed : new Uint8Array(sealed.length - aead.tagLength);
+  const n = aead.openInto(nonce, aad, sealed, out, 0);
+  if (n < 0) return null;
+  return n === out.length ? out : out.subarray(0, n);
 }
 
 function checkWritten(written: number, expected: number): void {
@@ -157,14 +175,14 @@ export class Tls12AeadProtector implements RecordProtector {
     return RECORD_HEADER_LENGTH + bodyLength;
   }
 
-  open(type: number, body: Uint8Array): OpenedRecord {
+  open(type: number, body: Uint8Array, inPlace = false): OpenedRecord {
     const explicit = this.explicitNonce ? 8 : 0;
     const plaintextLength = body.length - explicit - this.aead.tagLength;
     if (plaintextLength < 0) throw alertError('bad_record_mac', 'record too short to hold a nonce and a tag');
     if (plaintextLength > MAX_PLAINTEXT_LENGTH) throw alertError('record_overflow', 'decrypted record longer than 2^14');
     this.prepare(type, plaintextLength);
     if (explicit) this.nonce.set(body.subarray(0, 8), 4);
-    const fragment = this.aead.open(this.nonce, this.aad, body.subarray(explicit));
+    const fragment = openBody(this.aead, this.nonce, this.aad, explicit ? body.subarray(explicit) : body, inPlace);
     if (fragment === null) throw alertError('bad_record_mac', 'record authentication failed');
     this.seq++;
     return { type, fragment };
@@ -211,13 +229,13 @@ export class Tls13Protector implements RecordProtector {
     return RECORD_HEADER_LENGTH + bodyLength;
   }
 
-  open(type: number, body: Uint8Array): OpenedRecord {
+  open(type: number, body: Uint8Array, inPlace = false): OpenedRecord {
     if (type !== ContentType.application_data) {
       throw alertError('unexpected_message', `protected TLS 1.3 record has outer type ${type}, not application_data`);
     }
     if (body.length < this.aead.tagLength + 1) throw alertError('bad_record_mac', 'record too short');
     header(type, body.length, this.aad);
-    const inner = this.aead.open(xorNonce(this.iv, this.seq, this.nonce), this.aad, body);
+    const inner = openBody(this.aead, xorNonce(this.iv, this.seq, this.nonce), this.aad, body, inPlace);
     if (inner === null) throw alertError('bad_record_mac', 'record authentication failed');
     this.seq++;
     // RFC 8446 §5.4: the real type is the last non-zero byte; all zeros is unexpected_message.

@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultProvider as p } from '../../src/crypto/node.js';
-import type { HashAlgorithm } from '../../src/crypto/provider.js';
+import { NodeCryptoProvider, defaultProvider as p } from '../../src/crypto/node.js';
+import { nativeAead } from '../../src/crypto/native.js';
+import type { CryptoProvider, HashAlgorithm } from '../../src/crypto/provider.js';
 import type { AeadName } from '../../src/registry.js';
 import { Tally, field, forEachCase, hexField, label, loadWycheproof, numField, toHex } from './wycheproof-support.js';
 
@@ -21,7 +22,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * returns a reason string when the group's shape (key, IV, tag size) is not one
  * the provider's Aead offers.
  */
-function runAead(name: string, aeadFor: (keyBits: number, ivBits: number, tagBits: number) => AeadName | string): void {
+function runAead(p: CryptoProvider, name: string, aeadFor: (keyBits: number, ivBits: number, tagBits: number) => AeadName | string): void {
   const file = loadWycheproof(name);
   const tally = new Tally(name, file.numberOfTests);
   forEachCase(file, (g, t) => {
@@ -54,6 +55,20 @@ function runAead(name: string, aeadFor: (keyBits: number, ivBits: number, tagBit
       assert.equal(toHex(aead.seal(iv, aad, msg)), toHex(sealed), `${name} ${label(t)}: seal`);
       assert.ok(opened, `${name} ${label(t)}: open failed`);
       assert.equal(toHex(opened), toHex(msg), `${name} ${label(t)}: open`);
+      if (aead.sealInto) {
+        // The record layer's path: plaintext and suffix sealed apart, at an offset.
+        const cut = msg.length >> 1;
+        const out = new Uint8Array(3 + sealed.length);
+        assert.equal(aead.sealInto(iv, aad, msg.subarray(0, cut), msg.subarray(cut), out, 3), sealed.length);
+        assert.equal(toHex(out.subarray(3)), toHex(sealed), `${name} ${label(t)}: sealInto`);
+      }
+    }
+    if (aead.openInto) {
+      // In place, as the Node adapter decrypts socket chunks.
+      const inPlace = sealed.slice();
+      const n = aead.openInto(iv, aad, inPlace, inPlace, 0);
+      assert.equal(n >= 0, opened !== null, `${name} ${label(t)}: openInto disagrees with open`);
+      if (n >= 0) assert.equal(toHex(inPlace.subarray(0, n)), toHex(msg), `${name} ${label(t)}: openInto`);
     }
     tally.check(t, opened !== null);
   });
@@ -91,32 +106,39 @@ function runHkdf(name: string, hash: HashAlgorithm): void {
   tally.finish();
 }
 
-describe('Wycheproof AEAD', () => {
-  it('AES-GCM with 128/256-bit keys, 96-bit IVs and 128-bit tags matches every vector', () => {
-    runAead('aes_gcm_test.json', (k, iv, tag) => {
-      if (k === 192) return 'AES-192-GCM cases (no TLS suite uses AES-192; createAead has no such AEAD)';
-      if (iv !== 96) return 'valid cases with a non-96-bit IV (TLS always uses a 12-byte nonce; the Aead refuses others)';
-      if (tag !== 128) return 'truncated-tag groups (TLS GCM tags are 16 bytes)';
-      return k === 128 ? 'AES_128_GCM' : 'AES_256_GCM';
+const AEAD_PROVIDERS: { name: string; provider: CryptoProvider; skip: string | false }[] = [
+  { name: 'native addon (reusable OpenSSL contexts)', provider: p, skip: nativeAead.available ? false : `native AEAD ${nativeAead.reason}` },
+  { name: 'node:crypto', provider: new NodeCryptoProvider({ nativeAead: false }), skip: false },
+];
+
+for (const { name: providerName, provider, skip } of AEAD_PROVIDERS) {
+  describe(`Wycheproof AEAD: ${providerName}`, { skip }, () => {
+    it('AES-GCM with 128/256-bit keys, 96-bit IVs and 128-bit tags matches every vector', () => {
+      runAead(provider, 'aes_gcm_test.json', (k, iv, tag) => {
+        if (k === 192) return 'AES-192-GCM cases (no TLS suite uses AES-192; createAead has no such AEAD)';
+        if (iv !== 96) return 'valid cases with a non-96-bit IV (TLS always uses a 12-byte nonce; the Aead refuses others)';
+        if (tag !== 128) return 'truncated-tag groups (TLS GCM tags are 16 bytes)';
+        return k === 128 ? 'AES_128_GCM' : 'AES_256_GCM';
+      });
+    });
+
+    it('ChaCha20-Poly1305 with 96-bit nonces matches every vector', () => {
+      runAead(provider, 'chacha20_poly1305_test.json', (k, iv, tag) => {
+        if (iv !== 96) return 'valid cases with a non-96-bit nonce (RFC 8439 and TLS use 12-byte nonces; the Aead refuses others)';
+        if (k !== 256 || tag !== 128) return 'non-standard key or tag size';
+        return 'CHACHA20_POLY1305';
+      });
+    });
+
+    it('Aead.open rejects nonces that are not 12 bytes instead of throwing; seal refuses them', () => {
+      const aead = provider.createAead('AES_128_GCM', new Uint8Array(16));
+      const sealed = aead.seal(new Uint8Array(12), new Uint8Array(0), Uint8Array.of(1, 2, 3));
+      assert.equal(aead.open(new Uint8Array(8), new Uint8Array(0), sealed), null);
+      assert.equal(aead.open(new Uint8Array(12), new Uint8Array(0), sealed.subarray(0, 15)), null);
+      assert.throws(() => aead.seal(new Uint8Array(16), new Uint8Array(0), sealed), RangeError);
     });
   });
-
-  it('ChaCha20-Poly1305 with 96-bit nonces matches every vector', () => {
-    runAead('chacha20_poly1305_test.json', (k, iv, tag) => {
-      if (iv !== 96) return 'valid cases with a non-96-bit nonce (RFC 8439 and TLS use 12-byte nonces; the Aead refuses others)';
-      if (k !== 256 || tag !== 128) return 'non-standard key or tag size';
-      return 'CHACHA20_POLY1305';
-    });
-  });
-
-  it('Aead.open rejects nonces that are not 12 bytes instead of throwing; seal refuses them', () => {
-    const aead = p.createAead('AES_128_GCM', new Uint8Array(16));
-    const sealed = aead.seal(new Uint8Array(12), new Uint8Array(0), Uint8Array.of(1, 2, 3));
-    assert.equal(aead.open(new Uint8Array(8), new Uint8Array(0), sealed), null);
-    assert.equal(aead.open(new Uint8Array(12), new Uint8Array(0), sealed.subarray(0, 15)), null);
-    assert.throws(() => aead.seal(new Uint8Array(16), new Uint8Array(0), sealed), RangeError);
-  });
-});
+}
 
 describe('Wycheproof HMAC', () => {
   it('HMAC-SHA256 matches every vector', () => runHmac('hmac_sha256_test.json', 'sha256'));
