@@ -393,7 +393,8 @@ export class Connection implements HandshakeIO {
       // the bytes it lacks from the tail; what follows them stays in the tail, uncopied.
       let p = this.partial;
       if (p === null || p.buffer !== b.buffer || p.byteOffset !== b.byteOffset) {
-        p = this.partial = new Uint8Array(recordLength);
+        // A reusable buffer when no trace event will hold the record (given back once it is decrypted).
+        p = this.partial = this.config.trace ? new Uint8Array(recordLength) : reusableRecordBytes(recordLength);
         p.set(b, 0);
       }
       let filled = b.length;
@@ -406,11 +407,11 @@ export class Connection implements HandshakeIO {
       b = this.inbuf = filled === recordLength ? p : p.subarray(0, filled);
       if (filled < recordLength) return null;
     }
-    const record = b.subarray(0, recordLength);
     const body = b.subarray(RECORD_HEADER_LENGTH, recordLength);
-    // Decrypt over the ciphertext when the bytes are ours (a record put together in `partial`, or
-    // input the adapter gave away) and no trace event holds the record.
-    const inPlace = (this.adoptInput || (this.partial !== null && b.buffer === this.partial.buffer)) && !this.config.trace;
+    // A record put together in `partial` is decrypted out of it (into a slab) and the buffer reused;
+    // otherwise over the ciphertext when the adapter gave the input away and no trace event holds it.
+    const assembled = this.partial !== null && b.buffer === this.partial.buffer ? this.partial : null;
+    const inPlace = assembled === null && this.adoptInput && !this.config.trace;
     if (b.length === recordLength) {
       this.inbuf = EMPTY;
       this.partial = null;
@@ -422,7 +423,7 @@ export class Connection implements HandshakeIO {
     // fails, so its alert comes in the clear (OpenSSL's "plain alerts" state). Protected records never have outer type alert.
     const clearIn13 = this.version === 'TLSv1.3' && (type === ContentType.change_cipher_spec || (type === ContentType.alert && !this.handshakeComplete));
     const encrypted = this.readProtector !== null && !clearIn13;
-    if (this.config.trace) this.trace({ direction: 'received', kind: 'record', contentType: type, record, encrypted, length });
+    if (this.config.trace) this.trace({ direction: 'received', kind: 'record', contentType: type, record: b.subarray(0, recordLength), encrypted, length });
     if (this.skipEarlyBudget >= 0 && type === ContentType.application_data) {
       // Rejected 0-RTT (RFC 8446 §4.2.10): drop what is not ours to read, within the budget.
       const opened = encrypted ? this.tryOpen(type, body, inPlace) : null;
@@ -439,6 +440,8 @@ export class Connection implements HandshakeIO {
       return { type, fragment: body };
     }
     const opened = this.readProtector!.open(type, body, inPlace);
+    // The plaintext is elsewhere now (a no-op unless `assembled` came from reusableRecordBytes).
+    if (assembled !== null) releaseRecordBytes(assembled);
     // RFC 8446 §5: a protected change_cipher_spec is unexpected_message.
     if (opened.type === ContentType.change_cipher_spec) throw alertError('unexpected_message', 'encrypted ChangeCipherSpec record');
     return opened;

@@ -19,6 +19,7 @@ import { alertError } from '../errors.js';
 import type { Aead } from '../crypto/provider.js';
 import { ContentType } from '../registry.js';
 import { MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../limits.js';
+import { recordBytes } from './slab.js';
 
 export interface OpenedRecord {
   readonly type: number;
@@ -92,13 +93,13 @@ function sealBody(aead: Aead, nonce: Uint8Array, aad: Uint8Array, plaintext: Uin
 
 /**
  * The plaintext of ciphertext || tag, or null. With an AEAD that can open into
- * a buffer: over the input itself when the caller allows it, else into one
- * exact allocation.
+ * a buffer: over the input itself when the caller allows it, else into a
+ * region of a shared slab (record/slab.ts).
  */
 function openBody(aead: Aead, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, inPlace: boolean): Uint8Array | null {
   if (!aead.openInto) return aead.open(nonce, aad, sealed);
   if (sealed.length < aead.tagLength) return null;
-  const out = inPlace ? sealed : new Uint8Array(sealed.length - aead.tagLength);
+  const out = inPlace ? sealed : recordBytes(sealed.length - aead.tagLength);
   const n = aead.openInto(nonce, aad, sealed, out, 0);
   if (n < 0) return null;
   return n === out.length ? out : out.subarray(0, n);
