@@ -80,12 +80,34 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
+  if (context.length > 255) throw new RangeError('HKDF-Expand-Label context longer than 255 bytes');
+  if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new RangeError(`bad HKDF-Expand-Label length ${length}`);
+  const hashLen = HASH_LENGTH[hash];
+  if (length === 0 || length > hashLen) return p.hkdfExpand(hash, secret, hkdfLabel(label, context, length, 0), length);
+  // One block (every expansion of the schedule itself): HKDF-Expand = T(1) = HMAC(Secret, HkdfLabel || 0x01),
+  // truncated (RFC 5869 §2.3). The HMAC input is built once here, or taken from the cache when the
+  // context is a constant (empty, or Hash("") for "derived" and the binder keys).
+  let input: Uint8Array;
+  const constant = context.length === 0 ? 0 : context === CONSTANTS[hash].emptyHash ? 1 : -1;
+  if (constant >= 0 && SCHEDULE_LABELS.has(label)) {
+    const key = `${hash}/${label}/${length}/${constant}`;
+    const cached = CONSTANT_INPUTS.get(key);
+    if (cached !== undefined) input = cached;
+    else CONSTANT_INPUTS.set(key, (input = hkdfLabel(label, context, length, 1)));
+  } else {
+    input = hkdfLabel(label, context, length, 1);
+  }
+  const t = p.hmac(hash, secret, input);
+  // A copy, not a view, when shorter: a record IV is kept for the connection's lifetime, the rest of the block is not.
+  return length === hashLen ? t : t.slice(0, length);
+}
+
+/** HkdfLabel for (label, context, length), followed by `counter` bytes of HKDF's block counter 0x01 (0 or 1). */
+function hkdfLabel(label: string, context: Uint8Array, length: number, counter: 0 | 1): Uint8Array {
   const fullLabel = SCHEDULE_LABELS.get(label) ?? prefixedLabel(label);
   const labelLength = fullLabel.length;
   if (labelLength > 255) throw new RangeError(`HKDF label too long: ${label}`);
-  if (context.length > 255) throw new RangeError('HKDF-Expand-Label context longer than 255 bytes');
-  if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new RangeError(`bad HKDF-Expand-Label length ${length}`);
-  const info = new Uint8Array(2 + 1 + labelLength + 1 + context.length);
+  const info = new Uint8Array(2 + 1 + labelLength + 1 + context.length + counter);
   let o = 0;
   info[o++] = length >> 8;
   info[o++] = length & 0xff;
@@ -94,8 +116,12 @@ export function hkdfExpandLabel(
   o += labelLength;
   info[o++] = context.length;
   info.set(context, o);
-  return p.hkdfExpand(hash, secret, info, length);
+  if (counter === 1) info[info.length - 1] = 1;
+  return info;
 }
+
+/** HMAC inputs of one-block expansions with the schedule's own labels and a constant context, by hash, label, length and context kind (a bounded set). Read-only. */
+const CONSTANT_INPUTS = new Map<string, Uint8Array>();
 
 /** "tls13 " + label, UTF-8. */
 function prefixedLabel(label: string): Uint8Array {
