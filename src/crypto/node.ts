@@ -445,6 +445,10 @@ class NodePrivateKey implements PrivateKey {
   }
 
   async sign(alg: SignatureAlgorithm, data: Uint8Array): Promise<Uint8Array> {
+    return this.signSync(alg, data);
+  }
+
+  signSync(alg: SignatureAlgorithm, data: Uint8Array): Uint8Array {
     if (!keyFits(this, alg)) throw new Error(`a ${this.kind} key cannot sign with ${alg.kind}`);
     const o = signOptions(this.key, alg);
     return u8(nodeCrypto.sign(o.hash, data, o.key as nodeCrypto.SignKeyObjectInput));
@@ -477,6 +481,16 @@ function publicKeyOf(spki: Uint8Array): nodeCrypto.KeyObject {
     spkiCache.set(id, k);
   }
   return k;
+}
+
+/** A KeyAgreement over a synchronous `agree` (complete rejects with what agree throws). */
+function agreement(group: number, publicShare: Uint8Array, agree: (peer: Uint8Array) => Uint8Array): KeyAgreement {
+  return {
+    group,
+    publicShare,
+    complete: async (peer) => agree(peer),
+    completeSync: agree,
+  };
 }
 
 export class NodeCryptoProvider implements CryptoProvider {
@@ -544,13 +558,17 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   async startKeyExchange(group: number): Promise<KeyAgreement> {
+    return this.startKeyExchangeSync(group);
+  }
+
+  startKeyExchangeSync(group: number): KeyAgreement {
     if (group === NamedGroup.x25519) {
       const kx = x25519Start();
-      return { group, publicShare: kx.publicShare, complete: async (peer) => kx.agree(peer) };
+      return agreement(group, kx.publicShare, kx.agree);
     }
     if (group in EC_CURVES) {
       const kx = ecdhStart(group);
-      return { group, publicShare: kx.publicShare, complete: async (peer) => kx.agree(peer) };
+      return agreement(group, kx.publicShare, kx.agree);
     }
     if (group === NamedGroup.X25519MLKEM768) {
       const { publicKey, secretKey } = ml_kem768.keygen();
@@ -558,24 +576,24 @@ export class NodeCryptoProvider implements CryptoProvider {
       const share = new Uint8Array(MLKEM768_EK + 32);
       share.set(publicKey, 0);
       share.set(x.publicShare, MLKEM768_EK);
-      return {
-        group,
-        publicShare: share,
-        complete: async (peer) => {
-          if (peer.length !== MLKEM768_CT + 32) throw new KeyExchangeError(`X25519MLKEM768 server share must be ${MLKEM768_CT + 32} bytes`);
-          const kemSecret = ml_kem768.decapsulate(peer.subarray(0, MLKEM768_CT), secretKey);
-          const ecdhSecret = x.agree(peer.subarray(MLKEM768_CT));
-          const out = new Uint8Array(64);
-          out.set(kemSecret, 0);
-          out.set(ecdhSecret, 32);
-          return out;
-        },
-      };
+      return agreement(group, share, (peer) => {
+        if (peer.length !== MLKEM768_CT + 32) throw new KeyExchangeError(`X25519MLKEM768 server share must be ${MLKEM768_CT + 32} bytes`);
+        const kemSecret = ml_kem768.decapsulate(peer.subarray(0, MLKEM768_CT), secretKey);
+        const ecdhSecret = x.agree(peer.subarray(MLKEM768_CT));
+        const out = new Uint8Array(64);
+        out.set(kemSecret, 0);
+        out.set(ecdhSecret, 32);
+        return out;
+      });
     }
     throw new KeyExchangeError(`unsupported group 0x${group.toString(16)}`);
   }
 
   async respondKeyExchange(group: number, peerShare: Uint8Array): Promise<KeyExchangeResponse> {
+    return this.respondKeyExchangeSync(group, peerShare);
+  }
+
+  respondKeyExchangeSync(group: number, peerShare: Uint8Array): KeyExchangeResponse {
     if (group === NamedGroup.X25519MLKEM768) {
       if (peerShare.length !== MLKEM768_EK + 32) throw new KeyExchangeError(`X25519MLKEM768 client share must be ${MLKEM768_EK + 32} bytes`);
       let enc: { cipherText: Uint8Array; sharedSecret: Uint8Array };
@@ -594,14 +612,20 @@ export class NodeCryptoProvider implements CryptoProvider {
       secret.set(ecdhSecret, 32);
       return { publicShare: share, sharedSecret: secret };
     }
-    const kx = await this.startKeyExchange(group);
-    const sharedSecret = await kx.complete(peerShare);
-    return { publicShare: kx.publicShare, sharedSecret };
+    if (group === NamedGroup.x25519) {
+      const kx = x25519Start();
+      return { publicShare: kx.publicShare, sharedSecret: kx.agree(peerShare) };
+    }
+    if (group in EC_CURVES) {
+      const kx = ecdhStart(group);
+      return { publicShare: kx.publicShare, sharedSecret: kx.agree(peerShare) };
+    }
+    throw new KeyExchangeError(`unsupported group 0x${group.toString(16)}`);
   }
 
   async startDh(p: Uint8Array, g: Uint8Array): Promise<KeyAgreement> {
     const kx = dhStart(p, g);
-    return { group: 0, publicShare: kx.publicShare, complete: async (peer) => kx.agree(peer) };
+    return agreement(0, kx.publicShare, kx.agree);
   }
 
   loadPrivateKey(key: string | Uint8Array, passphrase?: string): PrivateKey {

@@ -62,6 +62,8 @@ export interface KeyAgreement {
   readonly group: number;
   readonly publicShare: Uint8Array;
   complete(peerShare: Uint8Array): Promise<Uint8Array>;
+  /** Optional synchronous twin of `complete` (same result; throws what `complete` rejects with). */
+  completeSync?(peerShare: Uint8Array): Uint8Array;
 }
 
 /** The answering side of a key exchange: ECDH generates and agrees; a KEM encapsulates. */
@@ -106,6 +108,11 @@ export interface PrivateKey {
   readonly spki: Uint8Array;
   sign(algorithm: SignatureAlgorithm, data: Uint8Array): Promise<Uint8Array>;
   /**
+   * Optional synchronous twin of `sign`, for keys held in memory (same result;
+   * throws what `sign` rejects with). The handshake uses it when present.
+   */
+  signSync?(algorithm: SignatureAlgorithm, data: Uint8Array): Uint8Array;
+  /**
    * RSA only: m = c^d mod n with no padding removed, left-padded to the
    * modulus length. Unpadding is the engine's job, done without branches on
    * secret data (RFC 5246 §7.4.7.1; see `tlsPreMasterFromRsa` in rsa-pkcs1.ts).
@@ -135,6 +142,14 @@ export interface CryptoProvider {
   startKeyExchange(group: number): Promise<KeyAgreement>;
   /** Answer a peer's share in `group` (ECDH: generate and agree; KEM: encapsulate). */
   respondKeyExchange(group: number, peerShare: Uint8Array): Promise<KeyExchangeResponse>;
+  /**
+   * Optional synchronous twins of startKeyExchange and respondKeyExchange, for
+   * providers whose key exchange is local (same results; they throw what the
+   * asynchronous ones reject with). The handshake uses them when present: a
+   * handshake step then costs no extra Promise round.
+   */
+  startKeyExchangeSync?(group: number): KeyAgreement;
+  respondKeyExchangeSync?(group: number, peerShare: Uint8Array): KeyExchangeResponse;
   /**
    * Finite-field DH with explicit parameters (TLS 1.2 DHE, where the server
    * chooses p and g). The secret is left-padded to the length of p.

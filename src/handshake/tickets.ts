@@ -36,9 +36,11 @@ const F_EMS = 16;
 const F_TLS13 = 32;
 
 /** Serialize a session (client: to store and resume later; server: the inside of a ticket). */
+const utf8 = new TextEncoder();
+
 export function encodeSession(s: SessionState): Uint8Array {
-  const w = new Writer(512);
-  const text = new TextEncoder();
+  const w = new Writer(256 + s.peerCertificates.reduce((n, c) => n + 3 + c.length, 0));
+  const text = utf8;
   let flags = 0;
   if (s.serverName !== undefined) flags |= F_SERVER_NAME;
   if (s.alpnProtocol !== undefined) flags |= F_ALPN;
@@ -190,11 +192,15 @@ export class TicketKeys {
     }
   }
 
-  /** Seal `state` into a ticket. */
-  seal(state: Uint8Array, now: number): Uint8Array {
+  /**
+   * Seal `state` into a ticket. `nonce`, when given, must be 12 fresh random
+   * bytes never used before (a caller that draws randomness for several
+   * tickets at once); by default they are drawn here.
+   */
+  seal(state: Uint8Array, now: number, nonce: Uint8Array = this.provider.randomBytes(NONCE_LENGTH)): Uint8Array {
+    if (nonce.length !== NONCE_LENGTH) throw new RangeError(`ticket nonce must be ${NONCE_LENGTH} bytes`);
     this.rotate(now);
     const k = this.current;
-    const nonce = this.provider.randomBytes(NONCE_LENGTH);
     const sealed = k.aead.seal(nonce, k.name, state);
     const out = new Uint8Array(KEY_NAME_LENGTH + NONCE_LENGTH + sealed.length);
     out.set(k.name, 0);
@@ -225,9 +231,9 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Seal a server-side session into a ticket (the ticket field itself is not stored inside). */
-export function sealTicket(cfg: ServerConfig, keys: TicketKeys, s: SessionState): Uint8Array {
-  const { ticket: _omit, ...inner } = s;
-  return keys.seal(encodeSession(inner), cfg.now());
+export function sealTicket(cfg: ServerConfig, keys: TicketKeys, s: SessionState, nonce?: Uint8Array): Uint8Array {
+  const inner = s.ticket === undefined ? s : (({ ticket: _omit, ...rest }) => rest)(s);
+  return keys.seal(encodeSession(inner), cfg.now(), nonce);
 }
 
 /** Open one of our tickets and check its lifetime; undefined for anything else. */

@@ -43,7 +43,7 @@ import {
   cipherSuiteInfo,
   type CipherSuiteInfo,
 } from '../registry.js';
-import { subjectPublicKeyInfoOf } from './certs.js';
+import { ownCertificateBody, subjectPublicKeyInfoOf } from './certs.js';
 import { AEAD_KEY_LENGTH, DOWNGRADE_TLS12, fixedIvLength12, keylogLine, protector12 } from './common.js';
 import { exporter12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
@@ -125,19 +125,14 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
 
   // --- Certificate ----------------------------------------------------------------------------
   const chain = sel.certified.chain;
-  transcript.add(
-    io.sendHandshake(
-      HandshakeType.certificate,
-      CertificateCodec.encode({ certificateRequestContext: new Uint8Array(0), entries: chain.map((c) => ({ certData: c, extensions: [] })) }, false),
-    ),
-  );
+  transcript.add(io.sendHandshake(HandshakeType.certificate, ownCertificateBody(chain, false)));
 
   // --- ServerKeyExchange (RFC 8422 §5.4, RFC 5246 §7.4.3) ---------------------------------------
   let agreement: KeyAgreement | undefined;
   if (suite.kx === 'ECDHE' || suite.kx === 'DHE') {
     let rawParams: Uint8Array;
     if (suite.kx === 'ECDHE') {
-      agreement = await p.startKeyExchange(sel.group!);
+      agreement = p.startKeyExchangeSync !== undefined ? p.startKeyExchangeSync(sel.group!) : await p.startKeyExchange(sel.group!);
       rawParams = ServerKeyExchangeCodec.encodeParams({ kind: 'ECDHE', namedCurve: sel.group!, publicKey: agreement.publicShare });
     } else {
       const ff = FFDHE_GROUPS.get(sel.group!)!;
@@ -148,7 +143,9 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     signed.set(hello.random, 0);
     signed.set(random, 32);
     signed.set(rawParams, 64);
-    const signature = await sel.certified.key.sign(signatureAlgorithmOf(sel.scheme!)!, signed);
+    const key = sel.certified.key;
+    const alg = signatureAlgorithmOf(sel.scheme!)!;
+    const signature = key.signSync !== undefined ? key.signSync(alg, signed) : await key.sign(alg, signed);
     transcript.add(io.sendHandshake(HandshakeType.server_key_exchange, ServerKeyExchangeCodec.encode(rawParams, sel.scheme!, signature)));
   }
 
@@ -196,7 +193,7 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     preMasterSecret = await rsaPreMaster(sel.certified, exchangeKeys, hello.legacyVersion, p.randomBytes(48));
   } else {
     try {
-      preMasterSecret = await agreement!.complete(exchangeKeys);
+      preMasterSecret = agreement!.completeSync !== undefined ? agreement!.completeSync(exchangeKeys) : await agreement!.complete(exchangeKeys);
     } catch (e) {
       // RFC 7919 §4: a dh_Yc outside 1 < Yc < p-1 is handshake_failure; a bad EC point is illegal_parameter.
       if (e instanceof KeyExchangeError) {

@@ -11,7 +11,7 @@ import { KeyUpdateCodec, decodeMessage, type HandshakeMessage } from '../message
 import type { RecordProtector } from '../record/protection.js';
 import { HandshakeType, KeyUpdateRequest, extensionName, type CipherSuiteInfo } from '../registry.js';
 import { hex, protector13 } from './common.js';
-import { exportKeyingMaterial13, nextApplicationTrafficSecret, trafficKeys13 } from './keyschedule13.js';
+import { exportKeyingMaterial13, hashLength, nextApplicationTrafficSecret, trafficKeys13 } from './keyschedule13.js';
 
 /** RFC 8446 §7.3: a record protector keyed from a traffic secret. */
 export function protectorFor(p: CryptoProvider, suite: CipherSuiteInfo, trafficSecret: Uint8Array): RecordProtector {
@@ -54,26 +54,36 @@ export interface ApplicationSecrets {
 /**
  * After Finished: install the exporter, KeyUpdate in both directions
  * (RFC 8446 §4.6.3) and the handler for every other post-handshake message.
+ *
+ * An idle connection keeps this state for its lifetime, so it is small: the
+ * three secrets live in one buffer (read | write | exporter), and a KeyUpdate
+ * overwrites the old secret in place.
  */
 export function installPostHandshake13(io: HandshakeIO, s: ApplicationSecrets): void {
-  let readSecret = s.read;
-  let writeSecret = s.write;
+  const { p, suite, other } = s;
+  const n = hashLength(suite.hash);
+  const secrets = new Uint8Array(3 * n);
+  secrets.set(s.read, 0);
+  secrets.set(s.write, n);
+  secrets.set(s.exporterMasterSecret, 2 * n);
   // (NSS key logs carry only *_TRAFFIC_SECRET_0; Wireshark derives the updates itself.)
 
   const updateWrite = (requestPeer: boolean): void => {
     io.sendHandshake(HandshakeType.key_update, KeyUpdateCodec.encode(requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested));
-    writeSecret = nextApplicationTrafficSecret(s.p, s.suite.hash, writeSecret);
-    io.setWriteProtector(protectorFor(s.p, s.suite, writeSecret));
+    const next = nextApplicationTrafficSecret(p, suite.hash, secrets.subarray(n, 2 * n));
+    secrets.set(next, n);
+    io.setWriteProtector(protectorFor(p, suite, next));
   };
 
   io.keyUpdater = updateWrite;
-  io.exporter = (length, label, context) => exportKeyingMaterial13(s.p, s.suite.hash, s.exporterMasterSecret, label, context, length);
+  io.exporter = (length, label, context) => exportKeyingMaterial13(p, suite.hash, secrets.subarray(2 * n), label, context, length);
   io.postHandshake = (msg: HandshakeMessage): void => {
     if (msg.type === HandshakeType.key_update) {
       const request = decodeMessage(msg, (r) => KeyUpdateCodec.decode(r));
       requireRecordBoundary(io, 'KeyUpdate');
-      readSecret = nextApplicationTrafficSecret(s.p, s.suite.hash, readSecret);
-      io.setReadProtector(protectorFor(s.p, s.suite, readSecret));
+      const next = nextApplicationTrafficSecret(p, suite.hash, secrets.subarray(0, n));
+      secrets.set(next, 0);
+      io.setReadProtector(protectorFor(p, suite, next));
       // §4.6.3: answer update_requested with our own update (not requesting one back).
       if (request === KeyUpdateRequest.update_requested) {
         updateWrite(false);
@@ -81,7 +91,7 @@ export function installPostHandshake13(io: HandshakeIO, s: ApplicationSecrets): 
       }
       return;
     }
-    if (s.other) return s.other(msg);
+    if (other) return other(msg);
     throw alertError('unexpected_message', `unexpected post-handshake message of type ${msg.type}`);
   };
 }

@@ -50,7 +50,7 @@ import {
 import { DEFAULT_MAX_EARLY_DATA, EARLY_DATA_AGE_WINDOW_MS, MAX_CERTIFICATE_CHAIN_LENGTH, MAX_TICKET_LIFETIME_SECONDS } from '../limits.js';
 import { ExtensionType, HandshakeType, NamedGroup, PskKeyExchangeMode, cipherSuiteInfo, groupName, type CipherSuiteInfo } from '../registry.js';
 import { Writer } from '../wire/writer.js';
-import { subjectPublicKeyInfoOf } from './certs.js';
+import { ownCertificateBody, subjectPublicKeyInfoOf } from './certs.js';
 import { bytesEqual } from './common.js';
 import { EarlySecret, finishedVerifyData13, resumptionPsk } from './keyschedule13.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
@@ -60,6 +60,8 @@ import { checkExtensions, installPostHandshake13, keylog, protectorFor, requireR
 import { Transcript } from './transcript.js';
 
 const isFfdhe = (g: number): boolean => g >= NamedGroup.ffdhe2048 && g <= NamedGroup.ffdhe8192;
+/** Random bytes per ticket: ticket_age_add (4) and the ticket's sealing nonce (12). */
+const TICKET_RANDOM = 16;
 const DEFAULT_SERVER_PSK_MODES: readonly number[] = [PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke];
 
 /** A resumption PSK the server accepted (binder verified). */
@@ -86,7 +88,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   // psk_ke needs no key share; anything else does.
   const pskOnly = mode === PskKeyExchangeMode.psk_ke && findPsk(cfg, info, hello, suite) !== undefined;
   let offer = pskOnly ? undefined : chooseGroup(cfg, hello);
-  const transcript = new Transcript(p);
+  const transcript = new Transcript(p, false);
   transcript.setHash(suite.hash);
   let retried = false;
   let ccsSent = false;
@@ -130,8 +132,6 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   if (offer === undefined && !(psk !== undefined && mode === PskKeyExchangeMode.psk_ke)) {
     throw alertError('handshake_failure', 'no key exchange group in common with the client');
   }
-  const thClientHelloOnly = transcript.digestWith(helloMsg.raw);
-  transcript.add(helloMsg.raw);
 
   // --- 0-RTT (§4.2.10, §8): the first PSK, its suite and ALPN, a plausible age, and never twice --------------------
   const session = psk?.session;
@@ -147,6 +147,9 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     ageWithinWindow(cfg, psk) &&
     cfg.antiReplay !== undefined &&
     cfg.antiReplay.firstUse(psk.ticketId, session!.createdAt + (session!.ticketLifetime ?? 0) * 1000, cfg.now());
+  transcript.add(helloMsg.raw);
+  // Transcript-Hash(ClientHello), only needed for the early traffic secret.
+  const thClientHelloOnly = acceptEarly ? transcript.digest() : undefined;
 
   // Everything that can fail is settled before ServerHello, so an alert goes out under keys the client has.
   const auth = psk === undefined ? chooseCertificate(cfg, info, hello) : undefined;
@@ -158,7 +161,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   if (usesDhe) {
     const share = offer!.share!;
     try {
-      const response = await p.respondKeyExchange(share.group, share.keyExchange);
+      const response = p.respondKeyExchangeSync !== undefined ? p.respondKeyExchangeSync(share.group, share.keyExchange) : await p.respondKeyExchange(share.group, share.keyExchange);
       shared = response.sharedSecret;
       shExts.push({ type: ExtensionType.key_share, data: keyShare.encodeServer({ group: share.group, keyExchange: response.publicShare }) });
     } catch (e) {
@@ -181,7 +184,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
 
   // --- Key schedule to the handshake traffic secrets (§7.1) ----------------------------------------------------
   const earlySecret = new EarlySecret(p, suite.hash, session?.secret);
-  const clientEarly = acceptEarly ? earlySecret.clientEarlyTrafficSecret(thClientHelloOnly) : undefined;
+  const clientEarly = thClientHelloOnly !== undefined ? earlySecret.clientEarlyTrafficSecret(thClientHelloOnly) : undefined;
   const hs = earlySecret.handshakeSecret(shared);
   const thHello = transcript.digest();
   const clientHs = hs.clientHandshakeTrafficSecret(thHello);
@@ -212,9 +215,10 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
       transcript.add(io.sendHandshake(HandshakeType.certificate_request, CertificateRequest13Codec.encode({ certificateRequestContext: new Uint8Array(0), extensions: exts })));
     }
     const { certified, scheme } = auth;
-    const entries = certified.chain.map((c) => ({ certData: c, extensions: [] }));
-    transcript.add(io.sendHandshake(HandshakeType.certificate, CertificateCodec.encode({ certificateRequestContext: new Uint8Array(0), entries }, true)));
-    const signature = await certified.key.sign(signatureAlgorithmOf(scheme)!, certificateVerifyContent13('server', transcript.digest()));
+    transcript.add(io.sendHandshake(HandshakeType.certificate, ownCertificateBody(certified.chain, true)));
+    const alg = signatureAlgorithmOf(scheme)!;
+    const content = certificateVerifyContent13('server', transcript.digest());
+    const signature = certified.key.signSync !== undefined ? certified.key.signSync(alg, content) : await certified.key.sign(alg, content);
     transcript.add(io.sendHandshake(HandshakeType.certificate_verify, CertificateVerifyCodec.encode({ signatureScheme: scheme, signature })));
     localCertificates = certified.chain;
   }
@@ -482,9 +486,13 @@ function sendTickets(
   if (keys === undefined || count <= 0 || modes === undefined || !pskModesExt.decode(modes).some((m) => ours.includes(m))) return;
   const lifetime = Math.min(cfg.sessionTimeout ?? 7200, MAX_TICKET_LIFETIME_SECONDS);
   const maxEarlyData = cfg.maxEarlyData ?? 0;
+  // One draw of randomness for every ticket: per ticket, 4 bytes of ticket_age_add and the 12-byte sealing nonce.
+  const random = cfg.provider.randomBytes(TICKET_RANDOM * count);
+  const extensions: Extension[] = maxEarlyData > 0 ? [{ type: ExtensionType.early_data, data: earlyDataExt.encodeTicket(maxEarlyData) }] : [];
   for (let i = 0; i < count; i++) {
     const nonce = Uint8Array.of(i);
-    const ageAdd = new DataView(cfg.provider.randomBytes(4).buffer).getUint32(0);
+    const r = i * TICKET_RANDOM;
+    const ageAdd = ((random[r]! << 24) | (random[r + 1]! << 16) | (random[r + 2]! << 8) | random[r + 3]!) >>> 0;
     const state: SessionState = {
       version: 'TLSv1.3',
       cipherSuite: suite.id,
@@ -497,8 +505,8 @@ function sendTickets(
       maxEarlyData,
       createdAt: cfg.now(),
     };
-    const extensions: Extension[] = maxEarlyData > 0 ? [{ type: ExtensionType.early_data, data: earlyDataExt.encodeTicket(maxEarlyData) }] : [];
-    const body = NewSessionTicket13Codec.encode({ ticketLifetime: lifetime, ticketAgeAdd: ageAdd, ticketNonce: nonce, ticket: sealTicket(cfg, keys, state), extensions });
+    const ticket = sealTicket(cfg, keys, state, random.subarray(r + 4, r + TICKET_RANDOM));
+    const body = NewSessionTicket13Codec.encode({ ticketLifetime: lifetime, ticketAgeAdd: ageAdd, ticketNonce: nonce, ticket, extensions });
     io.sendHandshake(HandshakeType.new_session_ticket, body);
   }
 }

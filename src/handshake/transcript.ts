@@ -14,10 +14,18 @@ export class Transcript {
   private pending: Uint8Array[] | null = [];
   private ctx: HashContext | null = null;
   private hashName: HashName | null = null;
-  /** Raw messages, kept for TLS 1.2 CertificateVerify, which signs the messages themselves (RFC 5246 §7.4.8). */
-  private raw: Uint8Array[] | null = [];
+  /**
+   * Raw messages, kept for TLS 1.2 CertificateVerify, which signs the messages themselves (RFC 5246 §7.4.8).
+   * A flow that will never need them passes `keepMessages = false`: nothing is held beyond the running hash.
+   */
+  private raw: Uint8Array[] | null;
 
-  constructor(private readonly provider: CryptoProvider) {}
+  constructor(
+    private readonly provider: CryptoProvider,
+    keepMessages = true,
+  ) {
+    this.raw = keepMessages ? [] : null;
+  }
 
   get hash(): HashName {
     if (!this.hashName) throw new Error('transcript hash not chosen yet');
