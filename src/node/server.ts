@@ -46,7 +46,8 @@ export class Server extends net.Server {
     socket.on('tlsError', (err: TLSError) => {
       if (!socket.connection.isHandshakeComplete) this.emit('tlsClientError', err, socket);
     });
-    socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
+    // Like node:tls, key logging is on for connections accepted while the server has 'keylog' listeners.
+    if (this.listenerCount('keylog') > 0) socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
     // Errors after the handshake belong to the socket's own 'error' listeners; before it, to tlsClientError.
     socket.on('error', () => {});
     socket.startHandshake();

@@ -73,7 +73,10 @@ export class TLSSocket extends Duplex {
         this.lastSession = hooks.encodeSession(s);
         this.emit('session', Buffer.from(this.lastSession));
       },
-      keylog: (line) => this.emit('keylog', Buffer.from(line + '\n', 'latin1')),
+      keylog: (line) => {
+        // Nothing to build when nobody listens (a server forwards only when it has listeners).
+        if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(line + '\n', 'latin1'));
+      },
       trace: (e: TraceEvent) => this.emit('trace', e),
       earlyData: (bytes) => this.emit('earlyData', Buffer.from(bytes)),
     };
