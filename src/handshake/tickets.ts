@@ -37,6 +37,7 @@ const F_TLS13 = 32;
 
 /** Serialize a session (client: to store and resume later; server: the inside of a ticket). */
 const utf8 = new TextEncoder();
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeSession(s: SessionState): Uint8Array {
   const w = new Writer(256 + s.peerCertificates.reduce((n, c) => n + 3 + c.length, 0));
@@ -62,7 +63,7 @@ export function encodeSession(s: SessionState): Uint8Array {
 /** Parse {@link encodeSession}'s bytes; a DecodeError for anything else. */
 export function decodeSession(bytes: Uint8Array): SessionState {
   const r = new Reader(bytes);
-  const text = new TextDecoder('utf-8', { fatal: true });
+  const text = utf8Fatal;
   const str = (what: string): string => {
     try {
       return text.decode(r.vec8(what));

@@ -70,6 +70,8 @@ interface AcceptedPsk {
   readonly session: SessionState;
   readonly ticketId: Uint8Array;
   readonly obfuscatedTicketAge: number;
+  /** The Early Secret from this PSK, once computed for the binder (the key schedule continues from it). */
+  readonly earlySecret?: EarlySecret;
 }
 
 export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promise<HandshakeSummary> {
@@ -183,7 +185,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   if (middlebox && !ccsSent) io.sendChangeCipherSpec(); // Appendix D.4
 
   // --- Key schedule to the handshake traffic secrets (§7.1) ----------------------------------------------------
-  const earlySecret = new EarlySecret(p, suite.hash, session?.secret);
+  const earlySecret = psk?.earlySecret ?? new EarlySecret(p, suite.hash, session?.secret);
   const clientEarly = thClientHelloOnly !== undefined ? earlySecret.clientEarlyTrafficSecret(thClientHelloOnly) : undefined;
   const hs = earlySecret.handshakeSecret(shared);
   const thHello = transcript.digest();
@@ -432,10 +434,10 @@ function findPsk(
     if (helloMsg === undefined || transcript === undefined) return { index: i, session: s, ticketId: opened.id, obfuscatedTicketAge: id.obfuscatedTicketAge };
     // §4.2.11.2: the binder covers the transcript up to this ClientHello, truncated before the binders.
     const truncated = helloMsg.raw.subarray(0, helloMsg.raw.length - preSharedKey.bindersLength(offer.binders));
-    const binderKey = new EarlySecret(cfg.provider, suite.hash, s.secret).binderKey('res');
-    const expected = finishedVerifyData13(cfg.provider, suite.hash, binderKey, transcript.digestWith(truncated));
+    const earlySecret = new EarlySecret(cfg.provider, suite.hash, s.secret);
+    const expected = finishedVerifyData13(cfg.provider, suite.hash, earlySecret.binderKey('res'), transcript.digestWith(truncated));
     if (!timingSafeEqual(offer.binders[i]!, expected)) throw alertError('decrypt_error', 'PSK binder does not verify');
-    return { index: i, session: s, ticketId: opened.id, obfuscatedTicketAge: id.obfuscatedTicketAge };
+    return { index: i, session: s, ticketId: opened.id, obfuscatedTicketAge: id.obfuscatedTicketAge, earlySecret };
   }
   return undefined;
 }
