@@ -9,7 +9,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { NamedGroup, type AeadName } from '../registry.js';
-import { createNativeAead } from './native.js';
+import { createNativeAead, nativeHmac, nativeX25519 } from './native.js';
 import {
   KeyExchangeError,
   type Aead,
@@ -221,7 +221,29 @@ function x25519KeyPair(): { privateKey: nodeCrypto.KeyObject; publicKey: Uint8Ar
  * KeyObject itself (no export and PKCS#8 re-import of the private key: OpenSSL
  * 3's DER decoder alone cost ~450 µs per handshake).
  */
-function x25519Start(): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
+/**
+ * X25519 through the native addon (raw keys, no JWK): a fresh key pair, or
+ * one from `privateRaw` (test vectors). Null without the addon. `agree`
+ * throws {@link KeyExchangeError} as {@link x25519Agree} does.
+ */
+export function nativeX25519Exchange(privateRaw?: Uint8Array): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } | null {
+  const n = nativeX25519(privateRaw);
+  if (n === null) return null;
+  return {
+    publicShare: n.publicShare,
+    agree(peer) {
+      if (peer.length !== 32) throw new KeyExchangeError(`x25519 share must be 32 bytes, got ${peer.length}`);
+      const secret = n.agree(peer);
+      // OpenSSL refuses the all-zero output (RFC 7748 §6.1); check it here too.
+      if (secret === null || isAllZero(secret)) throw new KeyExchangeError('x25519 produced the all-zero shared secret');
+      return secret;
+    },
+  };
+}
+
+function x25519Start(native = true): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
+  const n = native ? nativeX25519Exchange() : null;
+  if (n !== null) return n;
   const { privateKey, publicKey } = x25519KeyPair();
   return { publicShare: publicKey, agree: (peer) => x25519Derive(privateKey, peer) };
 }
@@ -495,11 +517,11 @@ function agreement(group: number, publicShare: Uint8Array, agree: (peer: Uint8Ar
 
 export class NodeCryptoProvider implements CryptoProvider {
   readonly name = 'node:crypto';
-  private readonly nativeAead: boolean;
+  private readonly native: boolean;
 
-  /** `nativeAead: false` keeps every AEAD on node:crypto even when the addon is built. */
-  constructor(options: { nativeAead?: boolean } = {}) {
-    this.nativeAead = options.nativeAead ?? true;
+  /** `native: false` keeps every primitive on node:crypto even when the addon (native.ts) is built. */
+  constructor(options: { native?: boolean } = {}) {
+    this.native = options.native ?? true;
   }
 
   randomBytes(n: number): Uint8Array {
@@ -515,7 +537,7 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   hmac(alg: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
-    return u8(nodeCrypto.createHmac(hashName(alg), key).update(data).digest());
+    return (this.native ? nativeHmac(alg, key, data) : null) ?? u8(nodeCrypto.createHmac(hashName(alg), key).update(data).digest());
   }
 
   hkdfExtract(alg: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
@@ -535,14 +557,15 @@ export class NodeCryptoProvider implements CryptoProvider {
     input.set(info, hashLen);
     // T(1) has no T(0) in front: hash input[hashLen..] first, then reuse the buffer with T(i-1) in front.
     input[hashLen + info.length] = 1;
-    let t = nodeCrypto.createHmac(name, prk).update(input.subarray(hashLen)).digest();
-    if (length === hashLen) return u8(t);
+    const mac = (data: Uint8Array): Uint8Array => (this.native ? nativeHmac(alg, prk, data) : null) ?? u8(nodeCrypto.createHmac(name, prk).update(data).digest());
+    let t = mac(input.subarray(hashLen));
+    if (length === hashLen) return t;
     const out = new Uint8Array(length);
     out.set(length < hashLen ? t.subarray(0, length) : t, 0);
     for (let i = 2, o = hashLen; o < length; i++, o += hashLen) {
       input.set(t, 0);
       input[hashLen + info.length] = i;
-      t = nodeCrypto.createHmac(name, prk).update(input).digest();
+      t = mac(input);
       out.set(length - o < hashLen ? t.subarray(0, length - o) : t, o);
     }
     return out;
@@ -550,7 +573,7 @@ export class NodeCryptoProvider implements CryptoProvider {
 
   /** The native addon's AEAD (reusable OpenSSL contexts, see native.ts) when built, else node:crypto's. */
   createAead(name: AeadName, key: Uint8Array): Aead {
-    return (this.nativeAead ? createNativeAead(name, key) : null) ?? new NodeAead(name, key);
+    return (this.native ? createNativeAead(name, key) : null) ?? new NodeAead(name, key);
   }
 
   supportsGroup(group: number): boolean {
@@ -563,7 +586,7 @@ export class NodeCryptoProvider implements CryptoProvider {
 
   startKeyExchangeSync(group: number): KeyAgreement {
     if (group === NamedGroup.x25519) {
-      const kx = x25519Start();
+      const kx = x25519Start(this.native);
       return agreement(group, kx.publicShare, kx.agree);
     }
     if (group in EC_CURVES) {
@@ -572,7 +595,7 @@ export class NodeCryptoProvider implements CryptoProvider {
     }
     if (group === NamedGroup.X25519MLKEM768) {
       const { publicKey, secretKey } = ml_kem768.keygen();
-      const x = x25519Start();
+      const x = x25519Start(this.native);
       const share = new Uint8Array(MLKEM768_EK + 32);
       share.set(publicKey, 0);
       share.set(x.publicShare, MLKEM768_EK);
@@ -602,7 +625,7 @@ export class NodeCryptoProvider implements CryptoProvider {
       } catch (e) {
         throw new KeyExchangeError(`invalid ML-KEM-768 encapsulation key: ${(e as Error).message}`);
       }
-      const x = x25519Start();
+      const x = x25519Start(this.native);
       const ecdhSecret = x.agree(peerShare.subarray(MLKEM768_EK));
       const share = new Uint8Array(MLKEM768_CT + 32);
       share.set(enc.cipherText, 0);
@@ -613,7 +636,7 @@ export class NodeCryptoProvider implements CryptoProvider {
       return { publicShare: share, sharedSecret: secret };
     }
     if (group === NamedGroup.x25519) {
-      const kx = x25519Start();
+      const kx = x25519Start(this.native);
       return { publicShare: kx.publicShare, sharedSecret: kx.agree(peerShare) };
     }
     if (group in EC_CURVES) {

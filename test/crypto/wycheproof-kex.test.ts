@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import * as nodeCrypto from 'node:crypto';
 import { describe, it } from 'node:test';
-import { ecdhAgree, x25519Agree } from '../../src/crypto/node.js';
+import { ecdhAgree, nativeX25519Exchange, x25519Agree } from '../../src/crypto/node.js';
+import { nativeCrypto } from '../../src/crypto/native.js';
 import { KeyExchangeError } from '../../src/crypto/provider.js';
 import { NamedGroup } from '../../src/registry.js';
 import { Tally, field, forEachCase, hexField, label, loadWycheproof, toHex, type WycheproofTest } from './wycheproof-support.js';
@@ -111,8 +112,18 @@ function runEcdhPoint(name: string, group: number): void {
   tally.finish('rejected: compressed points are not allowed in TLS');
 }
 
-describe('Wycheproof X25519', () => {
-  it('x25519Agree matches every vector and rejects all-zero secrets', () => {
+const X25519_PATHS: { name: string; agree: (privateRaw: Uint8Array, peer: Uint8Array) => Uint8Array; skip: string | false }[] = [
+  { name: 'x25519Agree (node:crypto KeyObjects)', agree: x25519Agree, skip: false },
+  {
+    name: 'native addon (raw EVP_PKEY)',
+    agree: (privateRaw, peer) => nativeX25519Exchange(privateRaw)!.agree(peer),
+    skip: nativeCrypto.available ? false : `native addon ${nativeCrypto.reason}`,
+  },
+];
+
+for (const path of X25519_PATHS) describe(`Wycheproof X25519: ${path.name}`, { skip: path.skip }, () => {
+  const x25519Agree = path.agree;
+  it('matches every vector and rejects all-zero secrets', () => {
     const name = 'x25519_test.json';
     const file = loadWycheproof(name);
     const tally = new Tally(name, file.numberOfTests);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NodeCryptoProvider, defaultProvider as p } from '../../src/crypto/node.js';
-import { nativeAead } from '../../src/crypto/native.js';
+import { nativeCrypto } from '../../src/crypto/native.js';
 import type { CryptoProvider, HashAlgorithm } from '../../src/crypto/provider.js';
 import type { AeadName } from '../../src/registry.js';
 import { Tally, field, forEachCase, hexField, label, loadWycheproof, numField, toHex } from './wycheproof-support.js';
@@ -76,7 +76,7 @@ function runAead(p: CryptoProvider, name: string, aeadFor: (keyBits: number, ivB
 }
 
 /** HMAC files: the provider computes the full tag; a truncated-tag group compares its prefix. */
-function runHmac(name: string, hash: HashAlgorithm): void {
+function runHmac(p: CryptoProvider, name: string, hash: HashAlgorithm): void {
   const file = loadWycheproof(name);
   const tally = new Tally(name, file.numberOfTests);
   forEachCase(file, (g, t) => {
@@ -89,7 +89,7 @@ function runHmac(name: string, hash: HashAlgorithm): void {
 }
 
 /** HKDF files through hkdfExtract + hkdfExpand; the invalid cases ask for more than 255 * HashLen bytes. */
-function runHkdf(name: string, hash: HashAlgorithm): void {
+function runHkdf(p: CryptoProvider, name: string, hash: HashAlgorithm): void {
   const file = loadWycheproof(name);
   const tally = new Tally(name, file.numberOfTests);
   forEachCase(file, (_g, t) => {
@@ -106,12 +106,12 @@ function runHkdf(name: string, hash: HashAlgorithm): void {
   tally.finish();
 }
 
-const AEAD_PROVIDERS: { name: string; provider: CryptoProvider; skip: string | false }[] = [
-  { name: 'native addon (reusable OpenSSL contexts)', provider: p, skip: nativeAead.available ? false : `native AEAD ${nativeAead.reason}` },
-  { name: 'node:crypto', provider: new NodeCryptoProvider({ nativeAead: false }), skip: false },
+const PROVIDERS: { name: string; provider: CryptoProvider; skip: string | false }[] = [
+  { name: 'native addon (reusable OpenSSL contexts)', provider: p, skip: nativeCrypto.available ? false : `native addon ${nativeCrypto.reason}` },
+  { name: 'node:crypto', provider: new NodeCryptoProvider({ native: false }), skip: false },
 ];
 
-for (const { name: providerName, provider, skip } of AEAD_PROVIDERS) {
+for (const { name: providerName, provider, skip } of PROVIDERS) {
   describe(`Wycheproof AEAD: ${providerName}`, { skip }, () => {
     it('AES-GCM with 128/256-bit keys, 96-bit IVs and 128-bit tags matches every vector', () => {
       runAead(provider, 'aes_gcm_test.json', (k, iv, tag) => {
@@ -140,12 +140,14 @@ for (const { name: providerName, provider, skip } of AEAD_PROVIDERS) {
   });
 }
 
-describe('Wycheproof HMAC', () => {
-  it('HMAC-SHA256 matches every vector', () => runHmac('hmac_sha256_test.json', 'sha256'));
-  it('HMAC-SHA384 matches every vector', () => runHmac('hmac_sha384_test.json', 'sha384'));
-});
+for (const { name: providerName, provider, skip } of PROVIDERS) {
+  describe(`Wycheproof HMAC: ${providerName}`, { skip }, () => {
+    it('HMAC-SHA256 matches every vector', () => runHmac(provider, 'hmac_sha256_test.json', 'sha256'));
+    it('HMAC-SHA384 matches every vector', () => runHmac(provider, 'hmac_sha384_test.json', 'sha384'));
+  });
 
-describe('Wycheproof HKDF', () => {
-  it('HKDF-SHA256 (extract then expand) matches every vector', () => runHkdf('hkdf_sha256_test.json', 'sha256'));
-  it('HKDF-SHA384 (extract then expand) matches every vector', () => runHkdf('hkdf_sha384_test.json', 'sha384'));
-});
+  describe(`Wycheproof HKDF: ${providerName}`, { skip }, () => {
+    it('HKDF-SHA256 (extract then expand) matches every vector', () => runHkdf(provider, 'hkdf_sha256_test.json', 'sha256'));
+    it('HKDF-SHA384 (extract then expand) matches every vector', () => runHkdf(provider, 'hkdf_sha384_test.json', 'sha384'));
+  });
+}
