@@ -21,6 +21,7 @@
  * and a wall-clock rate would then measure the peer. Wall-clock rates are
  * reported next to them.
  */
+import { nativeCrypto } from '../src/crypto/native.js';
 import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -81,7 +82,31 @@ interface Cli {
   cpuProf: string | undefined;
 }
 
+const USAGE = `usage: npm run bench -- [--quick | --smoke] [--rounds=N] [--only=ID,ID...] [--impl=ts|node]
+                        [--json | --json=FILE] [--cpu-prof[=DIR]]
+  --quick        3 short rounds (under 2 minutes); the default is the full run (~8 minutes)
+  --smoke        every scenario once, a few seconds (what npm test runs); no timing meaning
+  --rounds=N     rounds per implementation
+  --only=...     scenarios whose id contains one of these (e.g. full-,bulk-aes-128-gcm-16k-send,memory-)
+  --impl=ts      run one implementation only (for profiles)
+  --json[=FILE]  the figures as JSON on stdout (or in FILE, with the table on stdout)
+  --cpu-prof     write worker CPU profiles (summarise with node dist/bench/profile.js)
+  --help         this text`;
+
+const FLAGS = new Set(['--quick', '--smoke', '--json', '--cpu-prof', '--help', '-h']);
+const VALUED = ['--rounds', '--only', '--impl', '--json', '--cpu-prof'];
+
 function parseCli(argv: readonly string[]): Cli {
+  // An unknown flag must not silently start an eight-minute run.
+  for (const a of argv) {
+    if (FLAGS.has(a) || VALUED.some((f) => a.startsWith(f + '='))) continue;
+    process.stderr.write(`bench: unknown argument ${JSON.stringify(a)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    process.exit(0);
+  }
   const has = (f: string): boolean => argv.includes(f);
   const value = (f: string): string | undefined => argv.find((a) => a.startsWith(f + '='))?.slice(f.length + 1);
   const mode = has('--smoke') ? 'smoke' : has('--quick') ? 'quick' : 'full';
@@ -639,6 +664,9 @@ function machine(): Record<string, string> {
     node: process.version,
     openssl: process.versions.openssl ?? 'unknown',
     'ts-tls': commit,
+    'ts-tls crypto': nativeCrypto.available
+      ? 'node:crypto + native addon (record AEAD, HMAC, X25519 on reusable OpenSSL contexts)'
+      : `node:crypto only (native addon ${nativeCrypto.reason})`,
     mode: `${S.mode} (${S.rounds} rounds per implementation, alternating)`,
     'load average at start / end': `${loadAtStart} / ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (other work on the machine skews wall-clock figures more than per-CPU ones)`,
   };
@@ -701,6 +729,11 @@ async function main(): Promise<void> {
   const selected = GROUPS.flatMap((g) => g.scenarios.map((s) => ({ s, group: g.title }))).filter(
     ({ s }) => !cli.only || cli.only.some((o) => s.id.includes(o)),
   );
+  if (selected.length === 0) {
+    const ids = GROUPS.flatMap((g) => g.scenarios.map((s) => s.id));
+    log(`bench: --only=${cli.only?.join(',') ?? ''} matches no scenario; the ids are:\n  ${ids.join('\n  ')}`);
+    process.exit(2);
+  }
   const m = machine(); // the commit and tree state the workers load, taken before they run
   log(`bench: ${S.mode} run, ${selected.length} scenarios, implementations: ${cli.impls.join(', ')}`);
   try {
