@@ -11,6 +11,9 @@ import { Tls12AeadProtector, Tls13Protector, type RecordProtector } from '../rec
 export const DOWNGRADE_TLS12 = Uint8Array.from([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01]);
 export const DOWNGRADE_TLS11 = Uint8Array.from([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00]);
 
+/** The empty certificate list, shared (kept by every connection's summary that has no peer or local chain). */
+export const NO_CERTIFICATES: readonly Uint8Array[] = Object.freeze([]);
+
 export function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }

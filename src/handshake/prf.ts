@@ -145,5 +145,13 @@ export function exporter12(
   clientRandom: Uint8Array,
   serverRandom: Uint8Array,
 ): (length: number, label: string, context: Uint8Array | undefined) => Uint8Array {
-  return (length, label, context) => exportKeyingMaterial12(p, hash, masterSecret, clientRandom, serverRandom, label, context, length);
+  // One buffer of what it needs (master secret, client random, server random): the randoms are
+  // often views into the hello messages, which would otherwise stay alive with the connection.
+  const m = masterSecret.length;
+  const c = clientRandom.length;
+  const kept = new Uint8Array(m + c + serverRandom.length);
+  kept.set(masterSecret, 0);
+  kept.set(clientRandom, m);
+  kept.set(serverRandom, m + c);
+  return (length, label, context) => exportKeyingMaterial12(p, hash, kept.subarray(0, m), kept.subarray(m, m + c), kept.subarray(m + c), label, context, length);
 }

@@ -44,7 +44,7 @@ import {
   type CipherSuiteInfo,
 } from '../registry.js';
 import { ownCertificateBody, subjectPublicKeyInfoOf } from './certs.js';
-import { AEAD_KEY_LENGTH, DOWNGRADE_TLS12, fixedIvLength12, keylogLine, protector12 } from './common.js';
+import { AEAD_KEY_LENGTH, DOWNGRADE_TLS12, NO_CERTIFICATES, fixedIvLength12, keylogLine, protector12 } from './common.js';
 import { exporter12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
 import { chooseSignatureScheme, signatureAlgorithmOf, verifyHandshakeSignature } from './signatures.js';
@@ -96,7 +96,8 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
 
   const sel = selectSuite(info, clientGroups, pointFormats, clientSchemes);
   const suite = sel.suite;
-  const transcript = new Transcript(p);
+  // Raw messages are kept only for a client CertificateVerify (RFC 5246 §7.4.8).
+  const transcript = new Transcript(p, cfg.requestClientCertificate);
   transcript.setHash(suite.hash);
   transcript.add(info.helloMsg.raw);
 
@@ -162,7 +163,7 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   transcript.add(io.sendHandshake(HandshakeType.server_hello_done, new Uint8Array(0)));
 
   // --- Client Certificate -------------------------------------------------------------------------------
-  let clientChain: Uint8Array[] = [];
+  let clientChain: readonly Uint8Array[] = NO_CERTIFICATES;
   let authorized = false;
   let authorizationError: string | undefined;
   if (cfg.requestClientCertificate) {
@@ -238,7 +239,7 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     serverName: info.serverName,
     alpnProtocol,
     // Only a verified client certificate is remembered: resuming reports the session's certificates as authorized.
-    peerCertificates: authorized ? clientChain : [],
+    peerCertificates: authorized ? clientChain : NO_CERTIFICATES,
     extendedMasterSecret: useEms,
     ticketLifetime: cfg.sessionTimeout ?? 7200,
     createdAt: cfg.now(),
@@ -313,10 +314,9 @@ async function resumed12Server(
   const p = cfg.provider;
   const hello = info.hello;
   const suite = cipherSuiteInfo(session.cipherSuite)!;
-  const transcript = new Transcript(p);
+  const transcript = new Transcript(p, false);
   transcript.setHash(suite.hash);
   transcript.add(info.helloMsg.raw);
-  transcript.dropMessages();
 
   const random = p.randomBytes(32);
   if (cfg.maxVersion === 'TLSv1.3') random.set(DOWNGRADE_TLS12, 24);
@@ -362,7 +362,7 @@ async function resumed12Server(
     alpnProtocol: o.alpnProtocol,
     serverName: info.serverName,
     peerCertificates: session.peerCertificates,
-    localCertificates: [],
+    localCertificates: NO_CERTIFICATES,
     resumed: true,
     extendedMasterSecret: o.useEms,
     authorized: session.peerCertificates.length > 0,

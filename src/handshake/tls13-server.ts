@@ -51,7 +51,7 @@ import { DEFAULT_MAX_EARLY_DATA, EARLY_DATA_AGE_WINDOW_MS, MAX_CERTIFICATE_CHAIN
 import { ExtensionType, HandshakeType, NamedGroup, PskKeyExchangeMode, cipherSuiteInfo, groupName, type CipherSuiteInfo } from '../registry.js';
 import { Writer } from '../wire/writer.js';
 import { ownCertificateBody, subjectPublicKeyInfoOf } from './certs.js';
-import { bytesEqual } from './common.js';
+import { NO_CERTIFICATES, bytesEqual } from './common.js';
 import { EarlySecret, finishedVerifyData13, resumptionPsk } from './keyschedule13.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
 import { certificateVerifyContent13, chooseSignatureScheme, signatureAlgorithmOf, verifyHandshakeSignature } from './signatures.js';
@@ -207,7 +207,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   // --- CertificateRequest, Certificate, CertificateVerify (§4.3.2, §4.4.2, §4.4.3), unless resuming ------------------
   const requestSchemes = cfg.signatureAlgorithms.filter((s) => signatureAlgorithmOf(s) !== undefined);
   const requestCertificate = cfg.requestClientCertificate && psk === undefined;
-  let localCertificates: readonly Uint8Array[] = [];
+  let localCertificates: readonly Uint8Array[] = NO_CERTIFICATES;
   if (auth !== undefined) {
     if (requestCertificate) {
       const exts: Extension[] = [{ type: ExtensionType.signature_algorithms, data: u16List.encode(requestSchemes) }];
@@ -253,7 +253,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   io.setReadProtector(protectorFor(p, suite, clientHs));
 
   // --- Client Certificate, CertificateVerify (§4.4.2.4) ---------------------------------------------------------------
-  let peerCertificates: readonly Uint8Array[] = session?.peerCertificates ?? [];
+  let peerCertificates: readonly Uint8Array[] = session?.peerCertificates ?? NO_CERTIFICATES;
   let peerSignatureScheme: number | undefined;
   let authorized = psk !== undefined && peerCertificates.length > 0;
   let authorizationError: string | undefined;
@@ -296,7 +296,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   // --- NewSessionTicket (§4.6.1), post-handshake machinery ---------------------------------------------------------------------
   const resumptionMaster = master.resumptionMasterSecret(transcript.digest());
   // Only a verified client certificate goes into tickets: resuming reports it as authorized.
-  sendTickets(io, cfg, info, hello, suite, resumptionMaster, alpnProtocol, authorized ? peerCertificates : []);
+  sendTickets(io, cfg, info, hello, suite, resumptionMaster, alpnProtocol, authorized ? peerCertificates : NO_CERTIFICATES);
   installPostHandshake13(io, { p, suite, read: clientAp, write: serverAp, exporterMasterSecret: exporterSecret });
 
   return {
