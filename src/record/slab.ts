@@ -39,6 +39,8 @@ export function recordBytes(length: number): Uint8Array {
 
 /** Room for any one record: header plus the largest protected fragment. */
 export const REUSABLE_RECORD_LENGTH = RECORD_HEADER_LENGTH + MAX_CIPHERTEXT_LENGTH;
+/** Below this, reusableRecordBytes carves from a slab instead. */
+const MIN_REUSABLE = 4096;
 /** Free buffers kept for reuse (shared by all connections): 32 × ~16.6 KiB. */
 const POOL_LIMIT = 32;
 const pool: ArrayBuffer[] = [];
@@ -50,6 +52,10 @@ const checkedOut = new WeakSet<ArrayBuffer>();
  * transport no longer needs it (or never: the GC then takes it).
  */
 export function reusableRecordBytes(length: number): Uint8Array {
+  // Small outputs (handshake flights, alerts, short writes) are cheaper carved from a slab than
+  // holding a whole record-sized buffer each, which also may never come back (a socket destroyed
+  // with the write pending).
+  if (length < MIN_REUSABLE) return recordBytes(length);
   if (length > REUSABLE_RECORD_LENGTH) return allocate(length);
   const ab = pool.pop() ?? new ArrayBuffer(REUSABLE_RECORD_LENGTH);
   checkedOut.add(ab);
