@@ -39,6 +39,37 @@ class NodeHash implements HashContext {
   clone(): HashContext {
     return new NodeHash(this.h.copy());
   }
+  digestAndEnd(): Uint8Array {
+    return u8(this.h.digest());
+  }
+}
+
+/**
+ * Small random strings (server randoms, session IDs, ticket nonces) come from
+ * a block drawn from OpenSSL's CSPRNG once per RANDOM_BLOCK bytes, as Node's
+ * own randomInt and randomUUID cache theirs: each call to randomBytes costs a
+ * native job (~3 µs), 2-3 per handshake. Every slice is copied out and wiped
+ * from the block, so no two callers ever see the same bytes and none stay
+ * behind once handed out. Large requests go straight to OpenSSL.
+ */
+const RANDOM_BLOCK = 4096;
+const RANDOM_POOLED_MAX = 256;
+let randomBlock: Buffer | null = null;
+let randomOffset = RANDOM_BLOCK;
+
+function randomBytesPooled(n: number): Uint8Array {
+  if (!Number.isInteger(n) || n < 0 || n > RANDOM_POOLED_MAX) return u8(nodeCrypto.randomBytes(n));
+  if (randomOffset + n > RANDOM_BLOCK) {
+    randomBlock ??= Buffer.allocUnsafeSlow(RANDOM_BLOCK);
+    nodeCrypto.randomFillSync(randomBlock);
+    randomOffset = 0;
+  }
+  const block = randomBlock!;
+  const out = new Uint8Array(n);
+  out.set(block.subarray(randomOffset, randomOffset + n));
+  block.fill(0, randomOffset, randomOffset + n);
+  randomOffset += n;
+  return out;
 }
 
 const AEAD_SPEC: Record<AeadName, { cipher: string; keyLength: number }> = {
@@ -525,7 +556,7 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   randomBytes(n: number): Uint8Array {
-    return u8(nodeCrypto.randomBytes(n));
+    return randomBytesPooled(n);
   }
 
   hash(alg: HashAlgorithm, data: Uint8Array): Uint8Array {

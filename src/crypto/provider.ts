@@ -23,6 +23,8 @@ export interface HashContext {
   /** The hash of everything so far; the context stays usable. */
   digest(): Uint8Array;
   clone(): HashContext;
+  /** Optional: the hash of everything so far, ending the context (no copy kept); it must not be used afterwards. */
+  digestAndEnd?(): Uint8Array;
 }
 
 /** An AEAD keyed once, used for every record of one direction and epoch. */

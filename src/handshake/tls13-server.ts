@@ -294,7 +294,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   io.setReadProtector(protectorFor(p, suite, clientAp));
 
   // --- NewSessionTicket (§4.6.1), post-handshake machinery ---------------------------------------------------------------------
-  const resumptionMaster = master.resumptionMasterSecret(transcript.digest());
+  const resumptionMaster = master.resumptionMasterSecret(transcript.finalDigest());
   // Only a verified client certificate goes into tickets: resuming reports it as authorized.
   sendTickets(io, cfg, info, hello, suite, resumptionMaster, alpnProtocol, authorized ? peerCertificates : NO_CERTIFICATES);
   installPostHandshake13(io, { p, suite, read: clientAp, write: serverAp, exporterMasterSecret: exporterSecret });

@@ -35,7 +35,8 @@ export class Transcript {
   add(raw: Uint8Array): void {
     this.raw?.push(raw);
     if (this.ctx) this.ctx.update(raw);
-    else this.pending!.push(raw);
+    else if (this.pending) this.pending.push(raw);
+    else throw new Error('transcript ended (finalDigest)');
   }
 
   setHash(hash: HashName): void {
@@ -75,7 +76,17 @@ export class Transcript {
     if (!this.ctx) throw new Error('transcript hash not chosen yet');
     const c = this.ctx.clone();
     c.update(extra);
-    return c.digest();
+    return c.digestAndEnd !== undefined ? c.digestAndEnd() : c.digest();
+  }
+
+  /** Hash of all messages so far, for the last time: the transcript takes no more messages afterwards. */
+  finalDigest(): Uint8Array {
+    if (!this.ctx) throw new Error('transcript hash not chosen yet');
+    const c = this.ctx;
+    if (c.digestAndEnd === undefined) return c.digest();
+    this.ctx = null;
+    this.hashName = null;
+    return c.digestAndEnd();
   }
 
   /**
