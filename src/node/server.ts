@@ -38,16 +38,18 @@ export class Server extends net.Server {
   /** Wrap an accepted transport (also useful for non-net transports, e.g. an in-memory Duplex). */
   wrap(transport: import('node:stream').Duplex): TLSSocket {
     const config = this.config;
+    // Like node:tls, key logging is on for connections accepted while the server has 'keylog' listeners.
+    const keylog = this.listenerCount('keylog') > 0;
     const socket = new TLSSocket(transport, {
       createConnection: (sink) => createServerConnection(config, sink),
       peerCertificate,
+      keylog,
     });
     socket.on('secure', () => this.emit('secureConnection', socket));
     socket.on('tlsError', (err: TLSError) => {
       if (!socket.connection.isHandshakeComplete) this.emit('tlsClientError', err, socket);
     });
-    // Like node:tls, key logging is on for connections accepted while the server has 'keylog' listeners.
-    if (this.listenerCount('keylog') > 0) socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
+    if (keylog) socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
     // Errors after the handshake belong to the socket's own 'error' listeners; before it, to tlsClientError.
     socket.on('error', () => {});
     socket.startHandshake();

@@ -21,6 +21,8 @@ export interface TLSSocketHooks {
   encodeSession?(s: SessionState): Uint8Array;
   /** getPeerCertificate(): DER chain → Node's object. */
   peerCertificate?(chain: readonly Uint8Array[], detailed: boolean): PeerCertificate;
+  /** False: this socket never emits 'keylog' (the engine then formats no key log lines at all). */
+  readonly keylog?: boolean;
 }
 
 /** Gather application writes up to one full record (2^14 bytes) before sealing. */
@@ -73,7 +75,7 @@ export class TLSSocket extends Duplex {
         this.lastSession = hooks.encodeSession(s);
         this.emit('session', Buffer.from(this.lastSession));
       },
-      keylog: (line) => {
+      keylog: hooks.keylog === false ? undefined : (line) => {
         // Nothing to build when nobody listens (a server forwards only when it has listeners).
         if (this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(line + '\n', 'latin1'));
       },
