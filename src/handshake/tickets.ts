@@ -22,7 +22,6 @@ import type { ServerConfig, SessionState } from '../config.js';
 import type { Aead, CryptoProvider } from '../crypto/provider.js';
 import { DEFAULT_SESSION_CACHE_SIZE, MAX_ANTI_REPLAY_ENTRIES, MAX_TICKET_LIFETIME_SECONDS } from '../limits.js';
 import { DecodeError, Reader } from '../wire/reader.js';
-import { Writer } from '../wire/writer.js';
 import { hex } from './common.js';
 
 // ---------------------------------------------------------------- session codec
@@ -35,29 +34,68 @@ const F_TICKET = 8;
 const F_EMS = 16;
 const F_TLS13 = 32;
 
-/** Serialize a session (client: to store and resume later; server: the inside of a ticket). */
 const utf8 = new TextEncoder();
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Serialize a session (client: to store and resume later; server: the inside of a ticket).
+ * Written straight into a buffer of the exact size (a server does this for every ticket it issues).
+ */
 export function encodeSession(s: SessionState): Uint8Array {
-  const w = new Writer(256 + s.peerCertificates.reduce((n, c) => n + 3 + c.length, 0));
-  const text = utf8;
+  const name = s.serverName !== undefined ? utf8.encode(s.serverName) : undefined;
+  const alpn = s.alpnProtocol !== undefined ? utf8.encode(s.alpnProtocol) : undefined;
   let flags = 0;
-  if (s.serverName !== undefined) flags |= F_SERVER_NAME;
-  if (s.alpnProtocol !== undefined) flags |= F_ALPN;
+  if (name !== undefined) flags |= F_SERVER_NAME;
+  if (alpn !== undefined) flags |= F_ALPN;
   if (s.sessionId !== undefined) flags |= F_SESSION_ID;
   if (s.ticket !== undefined) flags |= F_TICKET;
   if (s.extendedMasterSecret) flags |= F_EMS;
   if (s.version === 'TLSv1.3') flags |= F_TLS13;
-  w.u8(SESSION_FORMAT).u8(flags).u16(s.cipherSuite).opaque8(s.secret);
-  w.u64(BigInt(Math.max(0, Math.floor(s.createdAt))));
-  w.u32(s.ticketAgeAdd ?? 0).u32(s.ticketLifetime ?? 0).u32(s.maxEarlyData ?? 0);
-  if (s.serverName !== undefined) w.opaque8(text.encode(s.serverName));
-  if (s.alpnProtocol !== undefined) w.opaque8(text.encode(s.alpnProtocol));
-  if (s.sessionId !== undefined) w.opaque8(s.sessionId);
-  if (s.ticket !== undefined) w.opaque16(s.ticket);
-  w.vec24(() => s.peerCertificates.forEach((c) => w.opaque24(c)));
-  return w.finish();
+  let certs = 0;
+  for (const c of s.peerCertificates) certs += 3 + fits(c.length, 0xffffff);
+  if (certs > 0xffffff) throw new RangeError(`vector of ${certs} bytes does not fit a 3-byte length`);
+  const out = new Uint8Array(
+    4 + 1 + fits(s.secret.length, 0xff) + 8 + 12 +
+      (name === undefined ? 0 : 1 + fits(name.length, 0xff)) +
+      (alpn === undefined ? 0 : 1 + fits(alpn.length, 0xff)) +
+      (s.sessionId === undefined ? 0 : 1 + fits(s.sessionId.length, 0xff)) +
+      (s.ticket === undefined ? 0 : 2 + fits(s.ticket.length, 0xffff)) +
+      3 + certs,
+  );
+  let o = 0;
+  const uint = (v: number, bytes: number): void => {
+    for (let i = bytes - 1; i >= 0; i--, v = Math.floor(v / 256)) out[o + i] = v & 0xff;
+    o += bytes;
+  };
+  const opaque = (b: Uint8Array, lengthBytes: number): void => {
+    uint(b.length, lengthBytes);
+    out.set(b, o);
+    o += b.length;
+  };
+  out[o++] = SESSION_FORMAT;
+  out[o++] = flags;
+  uint(s.cipherSuite, 2);
+  opaque(s.secret, 1);
+  // created_at: uint64 milliseconds (below 2^53, so two exact uint32 halves).
+  const createdAt = Math.max(0, Math.floor(s.createdAt));
+  uint(Math.floor(createdAt / 0x100000000), 4);
+  uint(createdAt % 0x100000000, 4);
+  uint(s.ticketAgeAdd ?? 0, 4);
+  uint(s.ticketLifetime ?? 0, 4);
+  uint(s.maxEarlyData ?? 0, 4);
+  if (name !== undefined) opaque(name, 1);
+  if (alpn !== undefined) opaque(alpn, 1);
+  if (s.sessionId !== undefined) opaque(s.sessionId, 1);
+  if (s.ticket !== undefined) opaque(s.ticket, 2);
+  uint(certs, 3);
+  for (const c of s.peerCertificates) opaque(c, 3);
+  if (o !== out.length) throw new Error(`encodeSession wrote ${o} of ${out.length} bytes`);
+  return out;
+}
+
+function fits(length: number, max: number): number {
+  if (length > max) throw new RangeError(`vector of ${length} bytes does not fit a ${max === 0xff ? 1 : max === 0xffff ? 2 : 3}-byte length`);
+  return length;
 }
 
 /** Parse {@link encodeSession}'s bytes; a DecodeError for anything else. */
