@@ -25,6 +25,12 @@ export interface TLSSocketHooks {
   readonly keylog?: boolean;
 }
 
+/**
+ * Bytes the transport may hold (written, not yet on the wire) before our
+ * writers wait for its 'drain': four full records.
+ */
+const TRANSPORT_BUFFER_LIMIT = 4 * (1 << 14) + 4 * 64;
+
 /** Gather application writes up to one full record (2^14 bytes) before sealing. */
 const COALESCE_LIMIT = 1 << 14;
 
@@ -60,7 +66,10 @@ export class TLSSocket extends Duplex {
           this.transport.cork();
           this.scheduleEndOfTick();
         }
-        this.transportWritable = this.connection.recycleOutput ? this.transport.write(bytes, () => releaseRecordBytes(bytes)) : this.transport.write(bytes);
+        const below = this.connection.recycleOutput ? this.transport.write(bytes, () => releaseRecordBytes(bytes)) : this.transport.write(bytes);
+        // The transport's own mark (16 KiB for a net.Socket) would hold one record per event-loop
+        // turn; let up to TRANSPORT_BUFFER_LIMIT gather, so a turn's records leave in one writev.
+        this.transportWritable = below || this.transport.writableLength < TRANSPORT_BUFFER_LIMIT;
       },
       data: (bytes) => {
         if (!this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) this.transport.pause();
