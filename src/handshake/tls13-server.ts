@@ -79,7 +79,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   const p = cfg.provider;
   let hello = info.hello;
   let helloMsg = info.helloMsg;
-  checkClientHello13(hello);
+  let parsed = checkClientHello13(hello);
 
   // --- Negotiation (§4.1.1): cipher suite, PSK mode, group --------------------------------------------------
   const suite = chooseSuite(cfg, hello);
@@ -89,7 +89,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   const skipBudget = Math.max(cfg.maxEarlyData ?? 0, DEFAULT_MAX_EARLY_DATA);
   // psk_ke needs no key share; anything else does.
   const pskOnly = mode === PskKeyExchangeMode.psk_ke && findPsk(cfg, info, hello, suite) !== undefined;
-  let offer = pskOnly ? undefined : chooseGroup(cfg, hello);
+  let offer = pskOnly ? undefined : chooseGroup(cfg, hello, parsed);
   const transcript = new Transcript(p, false);
   transcript.setHash(suite.hash);
   let retried = false;
@@ -122,9 +122,9 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     helloMsg = await io.expect(HandshakeType.client_hello);
     const second = decodeMessage(helloMsg, (r) => ClientHelloCodec.decode(r));
     checkRetriedHello(hello, second, offer.group, cookie);
-    checkClientHello13(second);
+    parsed = checkClientHello13(second);
     hello = second;
-    offer = chooseGroup(cfg, hello);
+    offer = chooseGroup(cfg, hello, parsed);
     if (offer?.share === undefined) throw alertError('illegal_parameter', 'second ClientHello has no share for the requested group');
     retried = true;
   }
@@ -205,8 +205,8 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   transcript.add(io.sendHandshake(HandshakeType.encrypted_extensions, EncryptedExtensionsCodec.encode(ee)));
 
   // --- CertificateRequest, Certificate, CertificateVerify (§4.3.2, §4.4.2, §4.4.3), unless resuming ------------------
-  const requestSchemes = cfg.signatureAlgorithms.filter((s) => signatureAlgorithmOf(s) !== undefined);
   const requestCertificate = cfg.requestClientCertificate && psk === undefined;
+  const requestSchemes = requestCertificate ? cfg.signatureAlgorithms.filter((s) => signatureAlgorithmOf(s) !== undefined) : [];
   let localCertificates: readonly Uint8Array[] = NO_CERTIFICATES;
   if (auth !== undefined) {
     if (requestCertificate) {
@@ -317,8 +317,14 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   };
 }
 
-/** §4.1.2 and §4.2 rules every TLS 1.3 ClientHello must follow. */
-function checkClientHello13(hello: ClientHello): void {
+/** supported_groups and key_share of a ClientHello, parsed once (both absent, or both present: §9.2). */
+interface OfferedGroups {
+  readonly groups: readonly number[];
+  readonly shares: readonly KeyShareEntry[];
+}
+
+/** §4.1.2 and §4.2 rules every TLS 1.3 ClientHello must follow; returns its groups and shares. */
+function checkClientHello13(hello: ClientHello): OfferedGroups | undefined {
   if (hello.legacyVersion !== 0x0303) throw alertError('illegal_parameter', `TLS 1.3 ClientHello legacy_version is 0x${hello.legacyVersion.toString(16)}, not 0x0303`);
   if (hello.legacyCompressionMethods.length !== 1 || hello.legacyCompressionMethods[0] !== 0) {
     throw alertError('illegal_parameter', 'TLS 1.3 ClientHello must offer only the null compression method');
@@ -335,13 +341,14 @@ function checkClientHello13(hello: ClientHello): void {
     throw alertError('missing_extension', 'key_share and supported_groups must be sent together');
   }
   if (!has(ExtensionType.key_share) && !has(ExtensionType.pre_shared_key)) throw alertError('missing_extension', 'ClientHello carries neither key_share nor pre_shared_key');
-  if (has(ExtensionType.key_share)) {
-    const groups = u16List.decode(findExtension(hello.extensions, ExtensionType.supported_groups)!, 'supported_groups');
-    for (const share of keyShare.decodeClient(findExtension(hello.extensions, ExtensionType.key_share)!)) {
-      // §4.2.8: every share must be for a group the client lists.
-      if (!groups.includes(share.group)) throw alertError('illegal_parameter', `key share for ${groupName(share.group)}, which is not in supported_groups`);
-    }
+  if (!has(ExtensionType.key_share)) return undefined;
+  const groups = u16List.decode(findExtension(hello.extensions, ExtensionType.supported_groups)!, 'supported_groups');
+  const shares = keyShare.decodeClient(findExtension(hello.extensions, ExtensionType.key_share)!);
+  for (const share of shares) {
+    // §4.2.8: every share must be for a group the client lists.
+    if (!groups.includes(share.group)) throw alertError('illegal_parameter', `key share for ${groupName(share.group)}, which is not in supported_groups`);
   }
+  return { groups, shares };
 }
 
 /** §4.1.4: the second ClientHello is the first with the requested share and our cookie — and nothing else new. */
@@ -381,11 +388,9 @@ function chooseSuite(cfg: ServerConfig, hello: ClientHello): CipherSuiteInfo {
  * the client already sent a share for when there is any (no extra round trip).
  * `share` undefined means a HelloRetryRequest is needed.
  */
-function chooseGroup(cfg: ServerConfig, hello: ClientHello): { group: number; share: KeyShareEntry | undefined } | undefined {
-  const groupsData = findExtension(hello.extensions, ExtensionType.supported_groups);
-  if (groupsData === undefined) return undefined;
-  const clientGroups = u16List.decode(groupsData, 'supported_groups');
-  const shares = keyShare.decodeClient(findExtension(hello.extensions, ExtensionType.key_share)!);
+function chooseGroup(cfg: ServerConfig, hello: ClientHello, offered: OfferedGroups | undefined): { group: number; share: KeyShareEntry | undefined } | undefined {
+  if (offered === undefined) return undefined;
+  const { groups: clientGroups, shares } = offered;
   const common = cfg.groups.filter((g) => !isFfdhe(g) && cfg.provider.supportsGroup(g) && clientGroups.includes(g));
   const withShare = common.find((g) => shares.some((s) => s.group === g));
   if (withShare !== undefined) return { group: withShare, share: shares.find((s) => s.group === withShare) };
