@@ -56,8 +56,8 @@ export function decodeBody<T>(data: Uint8Array, what: string, fn: (r: Reader) =>
   }
 }
 
-const build = (fn: (w: Writer) => void): Uint8Array => {
-  const w = new Writer(64);
+const build = (fn: (w: Writer) => void, size = 64): Uint8Array => {
+  const w = new Writer(size);
   fn(w);
   return w.finish();
 };
@@ -177,7 +177,7 @@ export const keyShare = {
     });
   },
   encodeServer(e: KeyShareEntry): Uint8Array {
-    return build((w) => w.u16(e.group).opaque16(e.keyExchange));
+    return build((w) => w.u16(e.group).opaque16(e.keyExchange), 4 + e.keyExchange.length);
   },
   decodeServer(data: Uint8Array): KeyShareEntry {
     return decodeBody(data, 'key_share', (r) => ({ group: r.u16('group'), keyExchange: r.vec16('key_exchange', 1) }));

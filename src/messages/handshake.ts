@@ -47,6 +47,13 @@ const build = (fn: (w: Writer) => void, size = 256): Uint8Array => {
   return w.finish();
 };
 
+/** Bytes writeExtensions writes for `exts` (a Writer sized with it never grows). */
+function extensionsSize(exts: readonly Extension[]): number {
+  let n = 2;
+  for (const e of exts) n += 4 + e.data.length;
+  return n;
+}
+
 // --- ClientHello (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2) --------------------------
 export interface ClientHello {
   readonly legacyVersion: number;
@@ -99,7 +106,7 @@ export const ServerHelloCodec = {
       w.u16(m.legacyVersion).bytes(m.random).opaque8(m.legacySessionIdEcho);
       w.u16(m.cipherSuite).u8(m.legacyCompressionMethod);
       if (m.extensions.length > 0) writeExtensions(w, m.extensions);
-    });
+    }, 6 + m.random.length + m.legacySessionIdEcho.length + extensionsSize(m.extensions));
   },
   decode(r: Reader): ServerHello {
     const legacyVersion = r.u16('legacy_version');
@@ -168,10 +175,10 @@ export const ServerKeyExchangeCodec = {
     return build((w) => {
       if (p.kind === 'ECDHE') w.u8(3 /* named_curve */).u16(p.namedCurve).opaque8(p.publicKey);
       else w.opaque16(p.p).opaque16(p.g).opaque16(p.publicKey);
-    }, 1024);
+    }, p.kind === 'ECDHE' ? 4 + p.publicKey.length : 6 + p.p.length + p.g.length + p.publicKey.length);
   },
   encode(rawParams: Uint8Array, signatureScheme: number, signature: Uint8Array): Uint8Array {
-    return build((w) => w.bytes(rawParams).u16(signatureScheme).opaque16(signature), 1024);
+    return build((w) => w.bytes(rawParams).u16(signatureScheme).opaque16(signature), rawParams.length + 4 + signature.length);
   },
   decode(r: Reader, kind: 'ECDHE' | 'DHE'): ServerKeyExchange {
     const start = r.offset;
@@ -239,7 +246,7 @@ export const CertificateRequest13Codec = {
 export const ClientKeyExchangeCodec = {
   /** ECDHE: opaque point <1..2^8-1>; DHE: opaque dh_Yc<1..2^16-1>; RSA: EncryptedPreMasterSecret <0..2^16-1>. */
   encode(kind: 'ECDHE' | 'DHE' | 'RSA', exchangeKeys: Uint8Array): Uint8Array {
-    return build((w) => (kind === 'ECDHE' ? w.opaque8(exchangeKeys) : w.opaque16(exchangeKeys)));
+    return build((w) => (kind === 'ECDHE' ? w.opaque8(exchangeKeys) : w.opaque16(exchangeKeys)), 2 + exchangeKeys.length);
   },
   decode(r: Reader, kind: 'ECDHE' | 'DHE' | 'RSA'): Uint8Array {
     return kind === 'ECDHE' ? r.vec8('ecdh_Yc', 1) : r.vec16(kind === 'DHE' ? 'dh_Yc' : 'EncryptedPreMasterSecret', 1);
@@ -254,7 +261,7 @@ export interface CertificateVerify {
 
 export const CertificateVerifyCodec = {
   encode(m: CertificateVerify): Uint8Array {
-    return build((w) => w.u16(m.signatureScheme).opaque16(m.signature), 600);
+    return build((w) => w.u16(m.signatureScheme).opaque16(m.signature), 4 + m.signature.length);
   },
   decode(r: Reader): CertificateVerify {
     return { signatureScheme: r.u16('algorithm'), signature: r.vec16('signature', 1) };
@@ -278,7 +285,7 @@ export interface NewSessionTicket12 {
 }
 export const NewSessionTicket12Codec = {
   encode(m: NewSessionTicket12): Uint8Array {
-    return build((w) => w.u32(m.ticketLifetimeHint).opaque16(m.ticket));
+    return build((w) => w.u32(m.ticketLifetimeHint).opaque16(m.ticket), 6 + m.ticket.length);
   },
   decode(r: Reader): NewSessionTicket12 {
     return { ticketLifetimeHint: r.u32('ticket_lifetime_hint'), ticket: r.vec16('ticket') };
@@ -297,7 +304,7 @@ export const NewSessionTicket13Codec = {
     return build((w) => {
       w.u32(m.ticketLifetime).u32(m.ticketAgeAdd).opaque8(m.ticketNonce).opaque16(m.ticket);
       writeExtensions(w, m.extensions);
-    });
+    }, 11 + m.ticketNonce.length + m.ticket.length + extensionsSize(m.extensions));
   },
   decode(r: Reader): NewSessionTicket13 {
     const ticketLifetime = r.u32('ticket_lifetime');
@@ -312,7 +319,7 @@ export const NewSessionTicket13Codec = {
 // --- EncryptedExtensions (RFC 8446 §4.3.1) ----------------------------------------------------
 export const EncryptedExtensionsCodec = {
   encode(exts: readonly Extension[]): Uint8Array {
-    return build((w) => writeExtensions(w, exts));
+    return build((w) => writeExtensions(w, exts), extensionsSize(exts));
   },
   decode(r: Reader): Extension[] {
     if (r.atEnd()) throw new DecodeError('missing extensions');
