@@ -89,11 +89,13 @@ export function hkdfExpandLabel(
   // context is a constant (empty, or Hash("") for "derived" and the binder keys).
   let input: Uint8Array;
   const constant = context.length === 0 ? 0 : context === CONSTANTS[hash].emptyHash ? 1 : -1;
-  if (constant >= 0 && SCHEDULE_LABELS.has(label)) {
-    const key = `${hash}/${label}/${length}/${constant}`;
-    const cached = CONSTANT_INPUTS.get(key);
+  const inputs = constant >= 0 ? CONSTANT_INPUTS.get(label) : undefined;
+  if (inputs !== undefined) {
+    // length < 2^16, hash index < 4, constant 0 or 1: one small integer key.
+    const key = (length << 3) | (HASH_INDEX[hash] << 1) | constant;
+    const cached = inputs.get(key);
     if (cached !== undefined) input = cached;
-    else CONSTANT_INPUTS.set(key, (input = hkdfLabel(label, context, length, 1)));
+    else inputs.set(key, (input = hkdfLabel(label, context, length, 1)));
   } else {
     input = hkdfLabel(label, context, length, 1);
   }
@@ -120,8 +122,7 @@ function hkdfLabel(label: string, context: Uint8Array, length: number, counter: 
   return info;
 }
 
-/** HMAC inputs of one-block expansions with the schedule's own labels and a constant context, by hash, label, length and context kind (a bounded set). Read-only. */
-const CONSTANT_INPUTS = new Map<string, Uint8Array>();
+const HASH_INDEX: Record<HashName, number> = { sha256: 0, sha384: 1, sha512: 2 };
 
 /** "tls13 " + label, UTF-8. */
 function prefixedLabel(label: string): Uint8Array {
@@ -140,6 +141,12 @@ const SCHEDULE_LABELS: ReadonlyMap<string, Uint8Array> = new Map(
     'resumption', 'exporter',
   ].map((l) => [l, prefixedLabel(l)]),
 );
+
+/**
+ * HMAC inputs (HkdfLabel || 0x01) of one-block expansions with the schedule's own labels and a
+ * constant context, per label, by length, hash and context kind (a bounded set). Read-only.
+ */
+const CONSTANT_INPUTS: ReadonlyMap<string, Map<number, Uint8Array>> = new Map([...SCHEDULE_LABELS.keys()].map((l) => [l, new Map()]));
 
 /** RFC 8446 §7.1 Derive-Secret(Secret, Label, Messages) = HKDF-Expand-Label(Secret, Label, Transcript-Hash(Messages), Hash.length). */
 export function deriveSecret(p: CryptoProvider, hash: HashName, secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {

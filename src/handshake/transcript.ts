@@ -19,6 +19,8 @@ export class Transcript {
    * A flow that will never need them passes `keepMessages = false`: nothing is held beyond the running hash.
    */
   private raw: Uint8Array[] | null;
+  /** The digest of the messages so far, once computed, until the next message (callers only read digests). */
+  private last: Uint8Array | null = null;
 
   constructor(
     private readonly provider: CryptoProvider,
@@ -33,6 +35,7 @@ export class Transcript {
   }
 
   add(raw: Uint8Array): void {
+    this.last = null;
     this.raw?.push(raw);
     if (this.ctx) this.ctx.update(raw);
     else if (this.pending) this.pending.push(raw);
@@ -65,10 +68,10 @@ export class Transcript {
     this.raw = null;
   }
 
-  /** Hash of all messages so far. */
+  /** Hash of all messages so far (the same bytes while no message is added: do not modify them). */
   digest(): Uint8Array {
     if (!this.ctx) throw new Error('transcript hash not chosen yet');
-    return this.ctx.digest();
+    return (this.last ??= this.ctx.digest());
   }
 
   /** Hash of all messages so far plus `extra` (without adding it). */
@@ -83,7 +86,7 @@ export class Transcript {
   finalDigest(): Uint8Array {
     if (!this.ctx) throw new Error('transcript hash not chosen yet');
     const c = this.ctx;
-    if (c.digestAndEnd === undefined) return c.digest();
+    if (this.last !== null || c.digestAndEnd === undefined) return this.digest();
     this.ctx = null;
     this.hashName = null;
     return c.digestAndEnd();
@@ -99,5 +102,6 @@ export class Transcript {
     ctx.update(Uint8Array.of(HandshakeType.message_hash, 0, 0, h.length));
     ctx.update(h);
     this.ctx = ctx;
+    this.last = null;
   }
 }
