@@ -77,7 +77,7 @@ export interface ServerOptions extends CommonOptions {
   sessionTimeout?: number;
   /** TLS 1.3 0-RTT: most early-data bytes accepted per connection (default 0: early data refused). */
   maxEarlyData?: number;
-  /** TLS 1.3 tickets sent after each full handshake (default 1). */
+  /** TLS 1.3 tickets sent after each full handshake (default 2, as node:tls / OpenSSL). */
   ticketCount?: number;
 }
 
@@ -87,6 +87,9 @@ export interface SecureContextLike {
   readonly cert?: OneOrMany<PemOrDer>;
   readonly key?: OneOrMany<PemOrDer | { pem: PemOrDer; passphrase?: string }>;
 }
+
+/** TLS 1.3 tickets node:tls sends after a full handshake (OpenSSL's default num_tickets). */
+const NODE_TLS13_TICKET_COUNT = 2;
 
 /** OpenSSL's SSL_OP_NO_TICKET, as node:crypto.constants spells it. */
 export const SSL_OP_NO_TICKET = 0x4000;
@@ -266,7 +269,8 @@ export function toServerConfig(o: ServerOptions, verifyPeer: PeerVerifier): Serv
         : {}),
     ...(o.sessionTimeout !== undefined ? { sessionTimeout: o.sessionTimeout } : {}),
     ...(o.maxEarlyData !== undefined ? { maxEarlyData: o.maxEarlyData } : {}),
-    ...(o.ticketCount !== undefined ? { ticketCount: o.ticketCount } : {}),
+    // node:tls (OpenSSL's SSL_CTX_set_num_tickets default) sends two TLS 1.3 tickets; the engine's own default is one.
+    ticketCount: o.ticketCount ?? NODE_TLS13_TICKET_COUNT,
   });
 }
 
