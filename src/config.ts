@@ -127,7 +127,7 @@ export interface ServerConfig extends CommonConfig {
   readonly sessionCache?: SessionStore;
   /** Session/ticket lifetime in seconds (Node's sessionTimeout; at most 7 days in 1.3). */
   readonly sessionTimeout?: number;
-  /** TLS 1.3 NewSessionTickets sent after a handshake (default 1). */
+  /** TLS 1.3 NewSessionTickets sent after a full handshake (default 1); after a resumption at most one, as OpenSSL. */
   readonly ticketCount?: number;
   /** TLS 1.3 0-RTT: most early-data bytes accepted per connection; 0 (the default) refuses early data. */
   readonly maxEarlyData?: number;

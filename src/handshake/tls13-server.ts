@@ -296,7 +296,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   // --- NewSessionTicket (§4.6.1), post-handshake machinery ---------------------------------------------------------------------
   const resumptionMaster = master.resumptionMasterSecret(transcript.finalDigest());
   // Only a verified client certificate goes into tickets: resuming reports it as authorized.
-  sendTickets(io, cfg, info, hello, suite, resumptionMaster, alpnProtocol, authorized ? peerCertificates : NO_CERTIFICATES);
+  sendTickets(io, cfg, info, hello, suite, resumptionMaster, alpnProtocol, authorized ? peerCertificates : NO_CERTIFICATES, psk !== undefined);
   installPostHandshake13(io, { p, suite, read: clientAp, write: serverAp, exporterMasterSecret: exporterSecret });
 
   return {
@@ -484,9 +484,11 @@ function sendTickets(
   resumptionMaster: Uint8Array,
   alpnProtocol: string | undefined,
   peerCertificates: readonly Uint8Array[],
+  resumed: boolean,
 ): void {
   const keys = cfg.ticketKeys;
-  const count = cfg.ticketCount ?? 1;
+  // As OpenSSL (SSL_CTX_set_num_tickets): after a resumption, at most one ticket replaces the one used.
+  const count = resumed ? Math.min(cfg.ticketCount ?? 1, 1) : (cfg.ticketCount ?? 1);
   // §4.2.9: no tickets for a client that cannot use them.
   const modes = findExtension(hello.extensions, ExtensionType.psk_key_exchange_modes);
   const ours = cfg.pskModes ?? DEFAULT_SERVER_PSK_MODES;
