@@ -320,31 +320,33 @@ static void pkey_finalize(napi_env env, void *data, void *hint) {
   EVP_PKEY_free((EVP_PKEY *)data);
 }
 
+/* The key as a JS handle, its public half written to out; null (and the key freed) on failure. */
+static napi_value x25519_handle(napi_env env, EVP_PKEY *key, unsigned char *out) {
+  napi_value result;
+  size_t length = 32;
+  if (key == NULL) return null_failure(env);
+  if (EVP_PKEY_get_raw_public_key(key, out, &length) != 1 || length != 32 ||
+      napi_create_external(env, key, pkey_finalize, NULL, &result) != napi_ok) {
+    EVP_PKEY_free(key);
+    return null_failure(env);
+  }
+  return result;
+}
+
 static napi_value x25519_generate(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  napi_value result;
-  napi_get_null(env, &result);
   unsigned char *out, *raw;
   size_t out_length, raw_length;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || argc > 2 ||
       !bytes_of(env, argv[0], &out, &out_length) || out_length != 32)
-    return result;
+    return null_failure(env);
   if (argc == 2) {
-    if (!bytes_of(env, argv[1], &raw, &raw_length) || raw_length != 32) return result;
-    EVP_PKEY *imported = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, raw, 32);
-    size_t n = 32;
-    if (imported == NULL) return null_failure(env);
-    if (EVP_PKEY_get_raw_public_key(imported, out, &n) != 1 || n != 32 ||
-        napi_create_external(env, imported, pkey_finalize, NULL, &result) != napi_ok) {
-      EVP_PKEY_free(imported);
-      ERR_clear_error();
-      napi_get_null(env, &result);
-    }
-    return result;
+    if (!bytes_of(env, argv[1], &raw, &raw_length) || raw_length != 32) return null_failure(env);
+    return x25519_handle(env, EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, raw, 32), out);
   }
   instance_data *d = instance(env);
-  if (d == NULL) return result;
+  if (d == NULL) return null_failure(env);
   if (d->x25519_keygen == NULL) {
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_X25519, NULL);
     if (ctx == NULL || EVP_PKEY_keygen_init(ctx) != 1) {
@@ -354,15 +356,8 @@ static napi_value x25519_generate(napi_env env, napi_callback_info info) {
     d->x25519_keygen = ctx;
   }
   EVP_PKEY *key = NULL;
-  size_t length = 32;
   if (EVP_PKEY_keygen(d->x25519_keygen, &key) != 1) return null_failure(env);
-  if (EVP_PKEY_get_raw_public_key(key, out, &length) != 1 || length != 32 ||
-      napi_create_external(env, key, pkey_finalize, NULL, &result) != napi_ok) {
-    EVP_PKEY_free(key);
-    ERR_clear_error();
-    napi_get_null(env, &result);
-  }
-  return result;
+  return x25519_handle(env, key, out);
 }
 
 /* x25519Derive(privateHandle, peer[32], out[32]): 32, -1 when OpenSSL refuses (e.g. an all-zero result), -2 for a bad call. */
