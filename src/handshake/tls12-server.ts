@@ -112,8 +112,10 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   if (suite.kx === 'ECDHE' && pointFormats !== undefined) exts.push({ type: ExtensionType.ec_point_formats, data: ecPointFormats.encode([0]) });
   if (alpnProtocol !== undefined) exts.push({ type: ExtensionType.application_layer_protocol_negotiation, data: alpnExt.encode([alpnProtocol]) });
   if (issueTicket) exts.push({ type: ExtensionType.session_ticket, data: new Uint8Array(0) });
-  // A fresh session ID names the session in our cache (RFC 5246 §7.4.1.3).
-  const sessionId = cfg.sessionCache !== undefined ? p.randomBytes(32) : new Uint8Array(0);
+  // A fresh session ID names the session in our cache (RFC 5246 §7.4.1.3) — unless the session goes
+  // into a ticket: RFC 5077 §3.4, a server issuing a ticket SHOULD send an empty session ID (as
+  // OpenSSL does; nothing is then cached for it).
+  const sessionId = cfg.sessionCache !== undefined && !issueTicket ? p.randomBytes(32) : new Uint8Array(0);
   const shBody = ServerHelloCodec.encode({
     legacyVersion: 0x0303,
     random,
