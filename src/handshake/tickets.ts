@@ -231,15 +231,11 @@ export class TicketKeys {
     }
   }
 
-  /**
-   * Seal `state` into a ticket. `nonce`, when given, must be 12 fresh random
-   * bytes never used before (a caller that draws randomness for several
-   * tickets at once); by default they are drawn here.
-   */
-  seal(state: Uint8Array, now: number, nonce: Uint8Array = this.provider.randomBytes(NONCE_LENGTH)): Uint8Array {
-    if (nonce.length !== NONCE_LENGTH) throw new RangeError(`ticket nonce must be ${NONCE_LENGTH} bytes`);
+  /** Seal `state` into a ticket (under a fresh random nonce). */
+  seal(state: Uint8Array, now: number): Uint8Array {
     this.rotate(now);
     const k = this.current;
+    const nonce = this.provider.randomBytes(NONCE_LENGTH);
     const sealed = k.aead.seal(nonce, k.name, state);
     const out = new Uint8Array(KEY_NAME_LENGTH + NONCE_LENGTH + sealed.length);
     out.set(k.name, 0);
@@ -270,9 +266,9 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Seal a server-side session into a ticket (the ticket field itself is not stored inside). */
-export function sealTicket(cfg: ServerConfig, keys: TicketKeys, s: SessionState, nonce?: Uint8Array): Uint8Array {
+export function sealTicket(cfg: ServerConfig, keys: TicketKeys, s: SessionState): Uint8Array {
   const inner = s.ticket === undefined ? s : (({ ticket: _omit, ...rest }) => rest)(s);
-  return keys.seal(encodeSession(inner), cfg.now(), nonce);
+  return keys.seal(encodeSession(inner), cfg.now());
 }
 
 /** Open one of our tickets and check its lifetime; undefined for anything else. */

@@ -60,8 +60,6 @@ import { checkExtensions, installPostHandshake13, keylog, protectorFor, requireR
 import { Transcript } from './transcript.js';
 
 const isFfdhe = (g: number): boolean => g >= NamedGroup.ffdhe2048 && g <= NamedGroup.ffdhe8192;
-/** Random bytes per ticket: ticket_age_add (4) and the ticket's sealing nonce (12). */
-const TICKET_RANDOM = 16;
 const DEFAULT_SERVER_PSK_MODES: readonly number[] = [PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke];
 
 /** A resumption PSK the server accepted (binder verified). */
@@ -495,12 +493,12 @@ function sendTickets(
   if (keys === undefined || count <= 0 || modes === undefined || !pskModesExt.decode(modes).some((m) => ours.includes(m))) return;
   const lifetime = Math.min(cfg.sessionTimeout ?? 7200, MAX_TICKET_LIFETIME_SECONDS);
   const maxEarlyData = cfg.maxEarlyData ?? 0;
-  // One draw of randomness for every ticket: per ticket, 4 bytes of ticket_age_add and the 12-byte sealing nonce.
-  const random = cfg.provider.randomBytes(TICKET_RANDOM * count);
+  // One draw of randomness for every ticket's ticket_age_add.
+  const random = cfg.provider.randomBytes(4 * count);
   const extensions: Extension[] = maxEarlyData > 0 ? [{ type: ExtensionType.early_data, data: earlyDataExt.encodeTicket(maxEarlyData) }] : [];
   for (let i = 0; i < count; i++) {
     const nonce = Uint8Array.of(i);
-    const r = i * TICKET_RANDOM;
+    const r = 4 * i;
     const ageAdd = ((random[r]! << 24) | (random[r + 1]! << 16) | (random[r + 2]! << 8) | random[r + 3]!) >>> 0;
     const state: SessionState = {
       version: 'TLSv1.3',
@@ -514,7 +512,7 @@ function sendTickets(
       maxEarlyData,
       createdAt: cfg.now(),
     };
-    const ticket = sealTicket(cfg, keys, state, random.subarray(r + 4, r + TICKET_RANDOM));
+    const ticket = sealTicket(cfg, keys, state);
     const body = NewSessionTicket13Codec.encode({ ticketLifetime: lifetime, ticketAgeAdd: ageAdd, ticketNonce: nonce, ticket, extensions });
     io.sendHandshake(HandshakeType.new_session_ticket, body);
   }
