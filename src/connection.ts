@@ -172,7 +172,8 @@ export type Exporter = (length: number, label: string, context: Uint8Array | und
 /** TLS 1.3 KeyUpdate (RFC 8446 §4.6.3): send one, then use the next write keys. */
 export type KeyUpdater = (requestPeer: boolean) => void;
 
-type Waiter = { resolve: (v: HandshakeInput) => void; reject: (e: unknown) => void };
+/** The handshake flow's pending read; `expect` (a handshake type, or CCS) is checked on delivery. */
+type Waiter = { resolve: (v: HandshakeInput) => void; reject: (e: unknown) => void; expect: number | 'change_cipher_spec' | undefined };
 
 const EMPTY = new Uint8Array(0);
 
@@ -566,6 +567,13 @@ export class Connection implements HandshakeIO {
     const w = this.waiter;
     if (w === null) throw alertError('unexpected_message', 'handshake input while no handshake step is waiting');
     this.waiter = null;
+    const e = w.expect;
+    if (e === 'change_cipher_spec') {
+      if (input.type !== 'change_cipher_spec') return w.reject(alertError('unexpected_message', `expected ChangeCipherSpec, got handshake type ${input.type}`));
+    } else if (e !== undefined) {
+      if (input.type === 'change_cipher_spec') return w.reject(alertError('unexpected_message', `expected handshake type ${e}, got ChangeCipherSpec`));
+      if (input.type !== e) return w.reject(alertError('unexpected_message', `expected handshake type ${e}, got ${input.type}`));
+    }
     w.resolve(input);
   }
 
@@ -622,25 +630,27 @@ export class Connection implements HandshakeIO {
   // ---------------------------------------------------------------- handshake IO
 
   read(): Promise<HandshakeInput> {
-    if (this.closed) return Promise.reject(this.error ?? alertError('internal_error', 'connection closed'));
-    this.flush();
-    return new Promise<HandshakeInput>((resolve, reject) => {
-      this.waiter = { resolve, reject };
-      // Run the pump on a fresh stack so deep flows don't recurse.
-      queueMicrotask(() => this.pump());
-    });
+    return this.wait(undefined);
   }
 
-  async expect(type: number): Promise<HandshakeMessage> {
-    const m = await this.read();
-    if (m.type === 'change_cipher_spec') throw alertError('unexpected_message', `expected handshake type ${type}, got ChangeCipherSpec`);
-    if (m.type !== type) throw alertError('unexpected_message', `expected handshake type ${type}, got ${m.type}`);
-    return m;
+  /** The next handshake message, which must be of `type` (else unexpected_message). */
+  expect(type: number): Promise<HandshakeMessage> {
+    // One promise per message: the type is checked where the message is delivered.
+    return this.wait(type) as Promise<HandshakeMessage>;
   }
 
   async expectChangeCipherSpec(): Promise<void> {
-    const m = await this.read();
-    if (m.type !== 'change_cipher_spec') throw alertError('unexpected_message', `expected ChangeCipherSpec, got handshake type ${m.type}`);
+    await this.wait('change_cipher_spec');
+  }
+
+  private wait(expect: Waiter['expect']): Promise<HandshakeInput> {
+    if (this.closed) return Promise.reject(this.error ?? alertError('internal_error', 'connection closed'));
+    this.flush();
+    return new Promise<HandshakeInput>((resolve, reject) => {
+      this.waiter = { resolve, reject, expect };
+      // Run the pump on a fresh stack so deep flows don't recurse.
+      queueMicrotask(() => this.pump());
+    });
   }
 
   sendHandshake(type: number, body: Uint8Array): Uint8Array {

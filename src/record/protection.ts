@@ -122,16 +122,23 @@ export class Tls12AeadProtector implements RecordProtector {
   readonly version = 'TLSv1.2' as const;
   private seq = 0;
   private readonly explicitNonce: boolean;
-  private readonly nonce = new Uint8Array(12);
-  private readonly aad = new Uint8Array(13);
+  private readonly iv: Uint8Array;
+  private readonly nonce: Uint8Array;
+  private readonly aad: Uint8Array;
 
   /** `iv` is the 4-byte salt for GCM or the 12-byte IV for ChaCha20-Poly1305. */
   constructor(
     private readonly aead: Aead,
-    private readonly iv: Uint8Array,
+    iv: Uint8Array,
   ) {
     this.explicitNonce = aead.name !== 'CHACHA20_POLY1305';
     if (iv.length !== (this.explicitNonce ? 4 : 12)) throw new RangeError('bad fixed IV length');
+    // IV, nonce and AAD in one allocation: a protector lives as long as its connection.
+    const state = new Uint8Array(iv.length + 12 + 13);
+    this.iv = state.subarray(0, iv.length);
+    this.iv.set(iv);
+    this.nonce = state.subarray(iv.length, iv.length + 12);
+    this.aad = state.subarray(iv.length + 12);
   }
 
   get sequenceNumber(): number {
@@ -193,14 +200,21 @@ export class Tls12AeadProtector implements RecordProtector {
 export class Tls13Protector implements RecordProtector {
   readonly version = 'TLSv1.3' as const;
   private seq = 0;
-  private readonly nonce = new Uint8Array(12);
-  private readonly aad = new Uint8Array(5);
+  private readonly iv: Uint8Array;
+  private readonly nonce: Uint8Array;
+  private readonly aad: Uint8Array;
 
   constructor(
     private readonly aead: Aead,
-    private readonly iv: Uint8Array,
+    iv: Uint8Array,
   ) {
     if (iv.length !== 12) throw new RangeError('TLS 1.3 IV must be 12 bytes');
+    // IV, nonce and AAD in one allocation: a protector lives as long as its connection.
+    const state = new Uint8Array(12 + 12 + 5);
+    this.iv = state.subarray(0, 12);
+    this.iv.set(iv);
+    this.nonce = state.subarray(12, 24);
+    this.aad = state.subarray(24);
   }
 
   get sequenceNumber(): number {
