@@ -82,10 +82,33 @@ static napi_value null_failure(napi_env env) {
   return v;
 }
 
-static aead_ctx *ctx_of(napi_env env, napi_value v) {
+/*
+ * Handles are type-tagged: a key handle passed where a cipher context is
+ * expected (or anything else) is refused, never reinterpreted.
+ */
+static const napi_type_tag AEAD_TAG = {0x7473746c73616561ULL, 0x6164636f6e746578ULL};
+static const napi_type_tag PKEY_TAG = {0x7473746c7370b6b5ULL, 0x7832353531396b79ULL};
+
+static void *handle_of(napi_env env, napi_value v, const napi_type_tag *tag) {
+  bool tagged = false;
   void *p = NULL;
+  if (napi_check_object_type_tag(env, v, tag, &tagged) != napi_ok || !tagged) return NULL;
   if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
-  return (aead_ctx *)p;
+  return p;
+}
+
+/* An external carrying `data`, tagged; on failure the finalizer is not attached (the caller frees). */
+static int make_handle(napi_env env, void *data, napi_finalize finalize, const napi_type_tag *tag, napi_value *result) {
+  if (napi_create_external(env, data, finalize, NULL, result) != napi_ok) return 0;
+  if (napi_type_tag_object(env, *result, tag) != napi_ok) {
+    /* The external owns data now and frees it when collected; it is simply not handed out. */
+    return -1;
+  }
+  return 1;
+}
+
+static aead_ctx *ctx_of(napi_env env, napi_value v) {
+  return (aead_ctx *)handle_of(env, v, &AEAD_TAG);
 }
 
 /*
@@ -162,13 +185,12 @@ static napi_value create(napi_env env, napi_callback_info info) {
     OPENSSL_free(a);
     return null_failure(env);
   }
-  if (napi_create_external(env, a, aead_finalize, NULL, &result) != napi_ok) {
+  int made = make_handle(env, a, aead_finalize, &AEAD_TAG, &result);
+  if (made == 0) {
     EVP_CIPHER_CTX_free(a->ctx);
     OPENSSL_free(a);
-    ERR_clear_error();
-    napi_get_null(env, &result);
   }
-  return result;
+  return made == 1 ? result : null_failure(env);
 }
 
 /*
@@ -325,12 +347,13 @@ static napi_value x25519_handle(napi_env env, EVP_PKEY *key, unsigned char *out)
   napi_value result;
   size_t length = 32;
   if (key == NULL) return null_failure(env);
-  if (EVP_PKEY_get_raw_public_key(key, out, &length) != 1 || length != 32 ||
-      napi_create_external(env, key, pkey_finalize, NULL, &result) != napi_ok) {
+  if (EVP_PKEY_get_raw_public_key(key, out, &length) != 1 || length != 32) {
     EVP_PKEY_free(key);
     return null_failure(env);
   }
-  return result;
+  int made = make_handle(env, key, pkey_finalize, &PKEY_TAG, &result);
+  if (made == 0) EVP_PKEY_free(key);
+  return made == 1 ? result : null_failure(env);
 }
 
 static napi_value x25519_generate(napi_env env, napi_callback_info info) {
@@ -364,11 +387,11 @@ static napi_value x25519_generate(napi_env env, napi_callback_info info) {
 static napi_value x25519_derive(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
-  void *p = NULL;
+  void *p;
   unsigned char *peer, *out;
   size_t peer_length, out_length;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3 ||
-      napi_get_value_external(env, argv[0], &p) != napi_ok || p == NULL ||
+      (p = handle_of(env, argv[0], &PKEY_TAG)) == NULL ||
       !bytes_of(env, argv[1], &peer, &peer_length) || peer_length != 32 ||
       !bytes_of(env, argv[2], &out, &out_length) || out_length != 32)
     return failure(env, BAD_CALL);

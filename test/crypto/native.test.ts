@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import * as nodeCrypto from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { NodeCryptoProvider, defaultProvider, nativeX25519Exchange } from '../../src/crypto/node.js';
 import { KeyExchangeError } from '../../src/crypto/provider.js';
 import { nativeCrypto } from '../../src/crypto/native.js';
@@ -86,6 +88,27 @@ describe('native addon', { skip }, () => {
     // ...which must not surface in the next node:crypto call.
     assert.equal(nodeCrypto.createHash('sha256').update('x').digest().length, 32);
     nodeCrypto.generateKeyPairSync('x25519');
+  });
+
+  it('refuses a handle of the wrong kind (or no handle) instead of reinterpreting it', () => {
+    // The raw addon, as native.ts loads it (dist/test/crypto → the project root's build/).
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    type Raw = {
+      create(a: number, key: Uint8Array, encrypt: boolean): object | null;
+      seal(ctx: unknown, n: Uint8Array, aad: Uint8Array, p: Uint8Array, s: Uint8Array, out: Uint8Array, o: number): number;
+      x25519Generate(out: Uint8Array): object | null;
+      x25519Derive(key: unknown, peer: Uint8Array, out: Uint8Array): number;
+    };
+    const raw = createRequire(import.meta.url)(`${root}build/Release/ts_tls_native.node`) as Raw;
+    const ctx = raw.create(0, new Uint8Array(16), true)!;
+    const pub = new Uint8Array(32);
+    const key = raw.x25519Generate(pub)!;
+    const none = new Uint8Array(0);
+    assert.equal(raw.seal(key, new Uint8Array(12), none, none, none, new Uint8Array(16), 0), -2, 'a key handle is not a cipher context');
+    assert.equal(raw.seal({}, new Uint8Array(12), none, none, none, new Uint8Array(16), 0), -2);
+    assert.equal(raw.seal(ctx, new Uint8Array(12), none, none, none, new Uint8Array(16), 0), 16, 'the right handle works');
+    assert.equal(raw.x25519Derive(ctx, pub, new Uint8Array(32)), -2, 'a cipher context is not a key');
+    assert.equal(raw.x25519Derive(key, pub, new Uint8Array(32)), 32);
   });
 
   it('works in a worker thread (its own OpenSSL contexts) with the same results', async () => {
