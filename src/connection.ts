@@ -286,6 +286,25 @@ export class Connection implements HandshakeIO {
     }
     this.pump();
   }
+  /**
+   * receive() for bytes the caller overwrites as soon as this returns (a read
+   * buffer the transport reuses, as `net.connect({ onread })` does): they are
+   * never decrypted in place, and whatever the engine keeps or hands out of
+   * them (an unfinished record, a plaintext record) is copied first.
+   */
+  receiveTransient(bytes: Uint8Array): void {
+    this.transientInput = bytes.buffer;
+    try {
+      this.receive(bytes);
+    } finally {
+      this.transientInput = null;
+    }
+    // Copies, not views (new Uint8Array(view) copies; a Buffer's slice() would not).
+    if (this.inbuf.length > 0 && this.inbuf.buffer === bytes.buffer) this.inbuf = new Uint8Array(this.inbuf);
+    if (this.intail.length > 0 && this.intail.buffer === bytes.buffer) this.intail = new Uint8Array(this.intail);
+  }
+  private transientInput: ArrayBufferLike | null = null;
+
   /** Input that arrived behind `inbuf`, in order; parsed once inbuf is used up. */
   private intail: Uint8Array = EMPTY;
   /** The record-sized buffer that `inbuf` is a filled prefix of while a record is incomplete, else null. */
@@ -412,7 +431,10 @@ export class Connection implements HandshakeIO {
     // A record put together in `partial` is decrypted out of it (into a slab) and the buffer reused;
     // otherwise over the ciphertext when the adapter gave the input away and no trace event holds it.
     const assembled = this.partial !== null && b.buffer === this.partial.buffer ? this.partial : null;
-    const inPlace = assembled === null && this.adoptInput && !this.config.trace;
+    // Bytes in a transient read buffer are overwritten after receiveTransient returns: never decrypted
+    // in place, and whatever is kept of them is copied.
+    const transient = this.transientInput !== null && b.buffer === this.transientInput;
+    const inPlace = assembled === null && this.adoptInput && !this.config.trace && !transient;
     if (b.length === recordLength) {
       this.inbuf = EMPTY;
       this.partial = null;
@@ -424,7 +446,10 @@ export class Connection implements HandshakeIO {
     // fails, so its alert comes in the clear (OpenSSL's "plain alerts" state). Protected records never have outer type alert.
     const clearIn13 = this.version === 'TLSv1.3' && (type === ContentType.change_cipher_spec || (type === ContentType.alert && !this.handshakeComplete));
     const encrypted = this.readProtector !== null && !clearIn13;
-    if (this.config.trace) this.trace({ direction: 'received', kind: 'record', contentType: type, record: b.subarray(0, recordLength), encrypted, length });
+    if (this.config.trace) {
+      const record = b.subarray(0, recordLength);
+      this.trace({ direction: 'received', kind: 'record', contentType: type, record: transient ? new Uint8Array(record) : record, encrypted, length });
+    }
     if (this.skipEarlyBudget >= 0 && type === ContentType.application_data) {
       // Rejected 0-RTT (RFC 8446 §4.2.10): drop what is not ours to read, within the budget.
       const opened = encrypted ? this.tryOpen(type, body, inPlace) : null;
@@ -438,7 +463,7 @@ export class Connection implements HandshakeIO {
     }
     if (!encrypted) {
       if (length > MAX_PLAINTEXT_LENGTH) throw alertError('record_overflow', `plaintext record of ${length} bytes exceeds 2^14`);
-      return { type, fragment: body };
+      return { type, fragment: transient ? new Uint8Array(body) : body };
     }
     const opened = this.readProtector!.open(type, body, inPlace);
     // The plaintext is elsewhere now (a no-op unless `assembled` came from reusableRecordBytes).
@@ -529,7 +554,7 @@ export class Connection implements HandshakeIO {
   }
 
   private handleHandshakeFragment(fragment: Uint8Array): void {
-    this.hsbuf = this.hsbuf.length === 0 ? fragment.slice() : concat(this.hsbuf, fragment);
+    this.hsbuf = this.hsbuf.length === 0 ? new Uint8Array(fragment) : concat(this.hsbuf, fragment);
     if (this.hsbuf.length >= 4) {
       const len = (this.hsbuf[1]! << 16) | (this.hsbuf[2]! << 8) | this.hsbuf[3]!;
       if (len > MAX_HANDSHAKE_MESSAGE_LENGTH) {
@@ -790,7 +815,7 @@ export class Connection implements HandshakeIO {
     if (this.closed || this.sentCloseNotify) throw new TLSError('write after close', 'ERR_TLS_WRITE_AFTER_CLOSE');
     if (data.length === 0) return;
     if (!this.appDataEnabled) {
-      this.pendingAppData.push(data.slice());
+      this.pendingAppData.push(new Uint8Array(data)); // a copy, even of a Buffer (whose slice() is a view)
       return;
     }
     // RFC 8446 §5.5: change keys well before the AEAD's usage limit.

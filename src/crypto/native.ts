@@ -104,7 +104,7 @@ export class NativeAead implements Aead {
     this.keyLength = spec.keyLength;
     // Each direction's context is made on first use (a record protector only ever seals or opens),
     // so the key is kept until both exist.
-    this.key = key.slice();
+    this.key = new Uint8Array(key); // a copy (a Buffer's slice() would be a view, and it is wiped below)
   }
 
   private context(encrypt: boolean): object {

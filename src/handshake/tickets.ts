@@ -199,13 +199,13 @@ export class TicketKeys {
   }
 
   private makeKey(bytes: Uint8Array, since: number): TicketKey {
-    const copy = bytes.slice();
+    const copy = new Uint8Array(bytes); // a copy even of a caller's Buffer (whose slice() is a view)
     return { bytes: copy, name: copy.subarray(0, KEY_NAME_LENGTH), aead: this.provider.createAead('AES_256_GCM', copy.subarray(KEY_NAME_LENGTH)), since };
   }
 
   /** The key that seals new tickets (48 bytes), like node:tls server.getTicketKeys(). */
   getTicketKeys(): Uint8Array {
-    return this.current.bytes.slice();
+    return new Uint8Array(this.current.bytes);
   }
 
   /**

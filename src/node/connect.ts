@@ -8,6 +8,12 @@ import { TLSSocket } from './tlssocket.js';
 import { makeVerifier, peerCertificate } from './trust.js';
 import { decodeSessionBytes, encodeSessionBytes } from './session.js';
 
+/**
+ * The read buffer of every client socket connect() makes: reads are handed to
+ * the engine synchronously (one JavaScript thread), which copies what it keeps.
+ */
+const SHARED_READ_BUFFER = Buffer.alloc(64 * 1024);
+
 /** RFC 6066 §3: SNI carries host names, never IP literals. */
 function defaultServername(host: string | undefined): string | undefined {
   if (!host || net.isIP(host)) return undefined;
@@ -27,7 +33,11 @@ export function connect(
   const cb = typeof b === 'function' ? b : typeof a === 'number' ? d : undefined;
   const host = options.host ?? 'localhost';
   const servername = options.servername ?? defaultServername(host);
-  const transport = options.socket ?? net.connect({ host, port: options.port ?? 443, noDelay: true, ...(options.path ? { path: options.path } : {}) });
+  // Our own socket reads into one shared buffer and straight into the engine (onread): no Buffer per
+  // read and no net.Socket Readable layer under ours. The engine copies what it keeps of each read.
+  let reader: TLSSocket | undefined;
+  const onread = { buffer: SHARED_READ_BUFFER, callback: (n: number, buf: Uint8Array): boolean => reader?.receiveTransient(buf.subarray(0, n)) ?? true };
+  const transport = options.socket ?? net.connect({ host, port: options.port ?? 443, noDelay: true, onread, ...(options.path ? { path: options.path } : {}) });
   const session = options.session ? decodeSessionBytes(options.session) : undefined;
   const verifyPeer = makeVerifier({ ca: options.ca, checkServerIdentity: options.checkServerIdentity, provider: options.provider });
   const config = toClientConfig({ ...options, host }, verifyPeer, servername, session);
@@ -36,6 +46,7 @@ export function connect(
     encodeSession: encodeSessionBytes,
     peerCertificate,
   });
+  if (!options.socket) reader = socket;
   socket.on('secure', () => socket.emit('secureConnect'));
   if (cb) socket.once('secureConnect', cb);
   if (options.timeout) socket.setTimeout(options.timeout);

@@ -140,6 +140,17 @@ export class TLSSocket extends Duplex {
     if (this.transport.isPaused()) this.transport.resume();
   }
 
+  /**
+   * Bytes read into a buffer the transport reuses (a client socket made with
+   * `net.connect({ onread })`, see connect.ts): handed to the engine, which
+   * copies what it keeps. Returns false to stop reading while our reader is
+   * full (resumed by _read, as with 'data').
+   */
+  receiveTransient(bytes: Uint8Array): boolean {
+    this.connection.receiveTransient(bytes);
+    return !this.transport.isPaused();
+  }
+
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.queueOut(chunk);
     if (this.transportWritable) cb();

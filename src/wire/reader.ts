@@ -18,12 +18,13 @@ export class Reader {
   private pos: number;
   private readonly limit: number;
 
-  constructor(
-    private readonly buf: Uint8Array,
-    start = 0,
-    end = buf.length,
-  ) {
+  private readonly buf: Uint8Array;
+
+  constructor(buf: Uint8Array, start = 0, end = buf.length) {
     if (start < 0 || end > buf.length || start > end) throw new DecodeError('reader bounds out of range');
+    // A plain Uint8Array view even of a Buffer: what we read out is then a Uint8Array whose
+    // slice() copies (a Buffer's slice() is a view of the caller's memory).
+    this.buf = buf instanceof Buffer ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf;
     this.pos = start;
     this.limit = end;
   }
