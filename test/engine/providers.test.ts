@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { NodeCryptoProvider, defaultProvider } from '../../src/crypto/node.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { NamedGroup } from '../../src/registry.js';
-import { certified, connectPair, handshakeBoth, settle } from '../helpers/pair.js';
+import { certified, closeBoth, connectPair, handshakeBoth, until } from '../helpers/pair.js';
 import { payload } from '../helpers/openssl.js';
 
 const nodeOnly = new NodeCryptoProvider({ native: false });
@@ -30,13 +30,6 @@ const SUITES: { version: 'TLSv1.2' | 'TLSv1.3'; suite: number; name: string }[] 
   { version: 'TLSv1.3', suite: 0x1303, name: 'ChaCha20-Poly1305' },
 ];
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await settle(1);
-  }
-}
 
 describe('the engine over each crypto path', () => {
   for (const p of PAIRS) {
@@ -58,12 +51,7 @@ describe('the engine over each crypto path', () => {
         await until(() => pair.server.received().length >= up.length && pair.client.received().length >= down.length, 'application data');
         assert.ok(Buffer.from(pair.server.received()).equals(up));
         assert.ok(Buffer.from(pair.client.received()).equals(down));
-        pair.client.conn.close();
-        await until(() => pair.server.conn.closeNotifyReceived, 'close_notify at the server');
-        pair.server.conn.close();
-        await until(() => pair.client.conn.closeNotifyReceived, 'close_notify at the client');
-        assert.equal(pair.client.error, undefined);
-        assert.equal(pair.server.error, undefined);
+        await closeBoth(pair);
       });
     }
   }

@@ -8,7 +8,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { certified, connectPair, handshakeBoth, settle, type Pair } from '../helpers/pair.js';
+import { certified, closeBoth, connectPair, handshakeBoth, until, type Pair } from '../helpers/pair.js';
 import { payload } from '../helpers/openssl.js';
 import { NamedGroup, SignatureScheme, cipherSuiteInfo, groupName, signatureSchemeName } from '../../src/registry.js';
 
@@ -55,14 +55,6 @@ function caseName(c: Case): string {
   return `${s} with ${groupName(c.group)} and ${signatureSchemeName(c.scheme!)}`;
 }
 
-/** Wait for `cond` with a bound (the pair delivers bytes on microtasks). */
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await settle(1);
-  }
-}
 
 async function exchange(pair: Pair, n: number): Promise<void> {
   const up = payload(n, 7);
@@ -72,12 +64,7 @@ async function exchange(pair: Pair, n: number): Promise<void> {
   await until(() => pair.server.received().length >= n && pair.client.received().length >= n, 'application data');
   assert.ok(Buffer.from(pair.server.received()).equals(up), 'server received the client data byte-exact');
   assert.ok(Buffer.from(pair.client.received()).equals(down), 'client received the server data byte-exact');
-  pair.client.conn.close();
-  await until(() => pair.server.conn.closeNotifyReceived, 'close_notify at the server');
-  pair.server.conn.close();
-  await until(() => pair.client.conn.closeNotifyReceived, 'close_notify at the client');
-  assert.equal(pair.client.error, undefined);
-  assert.equal(pair.server.error, undefined);
+  await closeBoth(pair);
   assert.ok(pair.client.conn.isClosed && pair.server.conn.isClosed);
 }
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultProvider } from '../../src/crypto/node.js';
 import { TicketKeys } from '../../src/handshake/tickets.js';
-import { connectPair, handshakeBoth, settle, type Pair } from '../helpers/pair.js';
+import { closeBoth, connectPair, handshakeBoth, until, type Pair } from '../helpers/pair.js';
 import { payload } from '../helpers/openssl.js';
 
 /** One scratch buffer for every delivery, wiped after each call, in pieces that cut records anywhere. */
@@ -24,13 +24,6 @@ function deliverTransient(pair: Pair, from: 'client' | 'server', bytes: Uint8Arr
   }
 }
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await settle(1);
-  }
-}
 
 describe('receiveTransient', () => {
   for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
@@ -53,10 +46,7 @@ describe('receiveTransient', () => {
       assert.ok(Buffer.from(pair.server.received()).equals(up));
       assert.ok(Buffer.from(pair.client.received()).equals(down));
       assert.ok(cs.peerCertificates.length > 0 && cs.peerCertificates[0]![0] === 0x30, 'the peer certificate survived too');
-      pair.client.conn.close();
-      await until(() => pair!.server.conn.closeNotifyReceived, 'close_notify');
-      assert.equal(pair.client.error, undefined);
-      assert.equal(pair.server.error, undefined);
+      await closeBoth(pair);
     });
   }
 });

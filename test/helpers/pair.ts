@@ -124,3 +124,22 @@ export async function handshakeBoth(pair: Pair): Promise<[HandshakeSummary, Hand
 export function settle(ms = 0): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** Wait for `cond` with a bound (the pair delivers bytes on microtasks). */
+export async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await settle(1);
+  }
+}
+
+/** close_notify from the client, then from the server; both must end without an error. */
+export async function closeBoth(pair: Pair): Promise<void> {
+  pair.client.conn.close();
+  await until(() => pair.server.conn.closeNotifyReceived, 'close_notify at the server');
+  pair.server.conn.close();
+  await until(() => pair.client.conn.closeNotifyReceived, 'close_notify at the client');
+  if (pair.client.error) throw pair.client.error;
+  if (pair.server.error) throw pair.server.error;
+}
