@@ -198,7 +198,11 @@ export class TLSSocket extends Duplex {
     this.outBytes = 0;
     if (this.destroyed) return;
     try {
-      this.connection.send(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      // A full record at a time, so each fits one reusable record buffer.
+      for (let off = 0; off < data.length; off += COALESCE_LIMIT) {
+        const n = Math.min(COALESCE_LIMIT, data.length - off);
+        this.connection.send(new Uint8Array(data.buffer, data.byteOffset + off, n));
+      }
     } catch (e) {
       this.destroy(e as Error);
     }
