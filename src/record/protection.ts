@@ -118,6 +118,16 @@ function header(type: number, length: number, out: Uint8Array, at = 0): void {
   out[at + 4] = length & 0xff;
 }
 
+/**
+ * A copy of the fixed IV, the per-record nonce and the AAD in one allocation
+ * (a protector lives as long as its connection; no view of the key schedule's buffer kept).
+ */
+function protectorState(iv: Uint8Array, aadLength: number): { iv: Uint8Array; nonce: Uint8Array; aad: Uint8Array } {
+  const state = new Uint8Array(iv.length + 12 + aadLength);
+  state.set(iv);
+  return { iv: state.subarray(0, iv.length), nonce: state.subarray(iv.length, iv.length + 12), aad: state.subarray(iv.length + 12) };
+}
+
 export class Tls12AeadProtector implements RecordProtector {
   readonly version = 'TLSv1.2' as const;
   private seq = 0;
@@ -133,12 +143,7 @@ export class Tls12AeadProtector implements RecordProtector {
   ) {
     this.explicitNonce = aead.name !== 'CHACHA20_POLY1305';
     if (iv.length !== (this.explicitNonce ? 4 : 12)) throw new RangeError('bad fixed IV length');
-    // IV, nonce and AAD in one allocation: a protector lives as long as its connection.
-    const state = new Uint8Array(iv.length + 12 + 13);
-    this.iv = state.subarray(0, iv.length);
-    this.iv.set(iv);
-    this.nonce = state.subarray(iv.length, iv.length + 12);
-    this.aad = state.subarray(iv.length + 12);
+    ({ iv: this.iv, nonce: this.nonce, aad: this.aad } = protectorState(iv, 13));
   }
 
   get sequenceNumber(): number {
@@ -209,12 +214,7 @@ export class Tls13Protector implements RecordProtector {
     iv: Uint8Array,
   ) {
     if (iv.length !== 12) throw new RangeError('TLS 1.3 IV must be 12 bytes');
-    // IV, nonce and AAD in one allocation: a protector lives as long as its connection.
-    const state = new Uint8Array(12 + 12 + 5);
-    this.iv = state.subarray(0, 12);
-    this.iv.set(iv);
-    this.nonce = state.subarray(12, 24);
-    this.aad = state.subarray(24);
+    ({ iv: this.iv, nonce: this.nonce, aad: this.aad } = protectorState(iv, 5));
   }
 
   get sequenceNumber(): number {
