@@ -15,9 +15,16 @@
  *   and not yet released are taken back, so a stray or double release is
  *   ignored rather than shared.
  */
-import { MAX_CIPHERTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../limits.js';
+import { MAX_CIPHERTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../limits.js';
 
-const SLAB_SIZE = 64 * 1024;
+const align8 = (n: number): number => (n + 7) & ~7;
+/**
+ * Four full decrypted records per slab (~64 KiB). A TLS 1.3 record opens to
+ * 2^14 + 1 bytes (the inner content type follows the data): with a slab of
+ * exactly 64 KiB only three fitted, and the fourth cost a fresh slab, which
+ * measured ~20% of a 16 KiB-record receive's CPU in allocation and GC.
+ */
+const SLAB_SIZE = 4 * align8(MAX_PLAINTEXT_LENGTH + 1);
 /** Larger requests get their own buffer (a slab would waste most of itself). */
 const MAX_CARVE = SLAB_SIZE / 2;
 
@@ -33,7 +40,7 @@ export function recordBytes(length: number): Uint8Array {
   }
   const out = slab.subarray(used, used + length);
   // Keep every record 8-byte aligned (cheap, and friendlier to the copies below us).
-  used += (length + 7) & ~7;
+  used += align8(length);
   return out;
 }
 
