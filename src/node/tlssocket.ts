@@ -33,6 +33,8 @@ const TRANSPORT_BUFFER_LIMIT = 4 * (1 << 14) + 4 * 64;
 
 /** Gather application writes up to one full record (2^14 bytes) before sealing. */
 const COALESCE_LIMIT = 1 << 14;
+/** Where small writes are gathered before sealing (one per process: filled and sealed synchronously). */
+const gather = new Uint8Array(COALESCE_LIMIT);
 
 export class TLSSocket extends Duplex {
   readonly encrypted = true;
@@ -193,18 +195,47 @@ export class TLSSocket extends Duplex {
 
   private flushOut(): void {
     if (this.outBytes === 0) return;
-    const data = this.outChunks.length === 1 ? this.outChunks[0]! : Buffer.concat(this.outChunks, this.outBytes);
+    const chunks = this.outChunks;
     this.outChunks = [];
     this.outBytes = 0;
     if (this.destroyed) return;
     try {
-      // A full record at a time, so each fits one reusable record buffer.
-      for (let off = 0; off < data.length; off += COALESCE_LIMIT) {
-        const n = Math.min(COALESCE_LIMIT, data.length - off);
-        this.connection.send(new Uint8Array(data.buffer, data.byteOffset + off, n));
+      if (chunks.length === 1) {
+        this.sendRecords(chunks[0]!);
+        return;
       }
+      // Small writes are gathered a record's worth at a time in one scratch buffer (sealing is
+      // synchronous and the engine copies what it must keep), not concatenated into a fresh Buffer.
+      let fill = 0;
+      for (const chunk of chunks) {
+        let off = 0;
+        while (off < chunk.length) {
+          if (fill === 0 && chunk.length - off >= COALESCE_LIMIT) {
+            this.connection.send(chunk.subarray(off, off + COALESCE_LIMIT));
+            off += COALESCE_LIMIT;
+            continue;
+          }
+          const n = Math.min(COALESCE_LIMIT - fill, chunk.length - off);
+          gather.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), fill);
+          fill += n;
+          off += n;
+          if (fill === COALESCE_LIMIT) {
+            this.connection.send(gather);
+            fill = 0;
+          }
+        }
+      }
+      if (fill > 0) this.connection.send(gather.subarray(0, fill));
     } catch (e) {
       this.destroy(e as Error);
+    }
+  }
+
+  /** A full record at a time, so each fits one reusable record buffer. */
+  private sendRecords(data: Uint8Array): void {
+    for (let off = 0; off < data.length; off += COALESCE_LIMIT) {
+      const n = Math.min(COALESCE_LIMIT, data.length - off);
+      this.connection.send(new Uint8Array(data.buffer, data.byteOffset + off, n));
     }
   }
 

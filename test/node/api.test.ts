@@ -69,6 +69,30 @@ describe('node-shaped API', () => {
     assert.match(cert.fingerprint256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
 
+  it('delivers writes of every size made in one tick intact and in order (they are gathered into records)', async () => {
+    // Sizes that straddle the 2^14-byte record boundary from both sides, with small writes between.
+    const sizes = [1, 1000, 20_000, 5, 16_384, 16_383, 2, 40_000, 700, 16_385, 3, 1];
+    let seed = 7;
+    const parts = sizes.map((n) => Buffer.from(Array.from({ length: n }, () => (seed = (seed * 31 + 11) & 0xff))));
+    const sent = Buffer.concat(parts);
+    const echoed = await new Promise<Buffer>((resolve, reject) => {
+      const got: Buffer[] = [];
+      let length = 0;
+      const socket = connect({ host: '127.0.0.1', port: srv.port, servername: 'localhost', ca }, () => {
+        for (const p of parts) socket.write(p);
+      });
+      socket.on('data', (d: Buffer) => {
+        got.push(d);
+        length += d.length;
+        if (length >= sent.length) socket.end();
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Buffer.concat(got)));
+    });
+    assert.equal(echoed.length, sent.length);
+    assert.ok(echoed.equals(sent), 'the echo differs from what was written');
+  });
+
   it('reports OpenSSL and IANA names for a TLS 1.2 suite', async () => {
     const r = await roundTrip(srv.port, { maxVersion: 'TLSv1.2', cipherSuites: ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'] });
     assert.deepEqual(r.socket.getCipher(), { name: 'ECDHE-RSA-AES256-GCM-SHA384', standardName: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', version: 'TLSv1.2' });
