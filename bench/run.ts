@@ -710,7 +710,9 @@ function markdown(results: readonly ScenarioResult[], m: Record<string, string>,
     const missing = rs.length - ratios.length;
     const worst = ratios.length === 0 ? null : better === 'higher' ? Math.min(...ratios) : Math.max(...ratios);
     const met = worst === null ? '—' : (better === 'higher' ? worst >= goal : worst <= goal) && missing === 0 ? 'yes' : 'no';
-    lines.push(`| ${name} | ${fmtRatio(worst)}${missing > 0 ? ` (${missing} of ${rs.length} rows n/a)` : ''} | ${met} |`);
+    // A miss that two decimals would round up to the goal (0.995× as "1.00×") is printed with three.
+    const shown = worst !== null && met === 'no' && worst.toFixed(2) === goal.toFixed(2) ? `${worst.toFixed(3)}×` : fmtRatio(worst);
+    lines.push(`| ${name} | ${shown}${missing > 0 ? ` (${missing} of ${rs.length} rows n/a)` : ''} | ${met} |`);
   };
   target('full handshakes ≥ 1.2×', 'full-', 1.2, 'higher');
   target('resumed handshakes ≥ 2×', 'resumed-', 2, 'higher');
