@@ -101,6 +101,11 @@ export interface ClientConfig extends CommonConfig {
   readonly session: SessionState | undefined;
   /** Offer TLS 1.3 early data when the session allows it. */
   readonly earlyData: Uint8Array | undefined;
+  /**
+   * Smallest TLS 1.2 DHE prime accepted, in bits (Node's minDHSize). Never
+   * below the engine's own floor of 2048 (a smaller value changes nothing).
+   */
+  readonly minDhPrimeBits?: number;
 }
 
 export interface ServerConfig extends CommonConfig {

@@ -57,6 +57,7 @@ export function clientConfig(o: Defaults<ClientConfig> = {}): ClientConfig {
     falseStart: o.falseStart ?? false,
     session: o.session,
     earlyData: o.earlyData,
+    ...(o.minDhPrimeBits !== undefined ? { minDhPrimeBits: o.minDhPrimeBits } : {}),
   };
 }
 

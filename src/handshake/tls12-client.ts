@@ -160,7 +160,8 @@ export async function tls12Client(io: HandshakeIO, st: ClientHelloState, sh: Ser
       serverPublic = ske.params.publicKey;
     } else {
       const bits = primeBits(ske.params.p);
-      if (bits < MIN_DH_PRIME_BITS) throw alertError('insufficient_security', `DH prime of ${bits} bits is below ${MIN_DH_PRIME_BITS}`);
+      const minBits = Math.max(MIN_DH_PRIME_BITS, cfg.minDhPrimeBits ?? 0);
+      if (bits < minBits) throw alertError('insufficient_security', `DH prime of ${bits} bits is below ${minBits}`);
       if (bits > 8192) throw alertError('illegal_parameter', `DH prime of ${bits} bits is too large`);
       agreement = await p.startDh(ske.params.p, ske.params.g);
       serverPublic = ske.params.publicKey;

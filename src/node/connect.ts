@@ -35,12 +35,13 @@ export function connect(
   const servername = options.servername ?? defaultServername(host);
   // Our own socket reads into one shared buffer and straight into the engine (onread): no Buffer per
   // read and no net.Socket Readable layer under ours. The engine copies what it keeps of each read.
-  let reader: TLSSocket | undefined;
-  const onread = { buffer: SHARED_READ_BUFFER, callback: (n: number, buf: Uint8Array): boolean => reader?.receiveTransient(buf.subarray(0, n)) ?? true };
-  const transport = options.socket ?? net.connect({ host, port: options.port ?? 443, noDelay: true, onread, ...(options.path ? { path: options.path } : {}) });
+  // Options first: one we refuse throws before any connection is opened.
   const session = options.session ? decodeSessionBytes(options.session) : undefined;
   const verifyPeer = makeVerifier({ ca: options.ca, checkServerIdentity: options.checkServerIdentity, provider: options.provider });
   const config = toClientConfig({ ...options, host }, verifyPeer, servername, session);
+  let reader: TLSSocket | undefined;
+  const onread = { buffer: SHARED_READ_BUFFER, callback: (n: number, buf: Uint8Array): boolean => reader?.receiveTransient(buf.subarray(0, n)) ?? true };
+  const transport = options.socket ?? net.connect({ host, port: options.port ?? 443, noDelay: true, onread, ...(options.path ? { path: options.path } : {}) });
   const socket = new TLSSocket(transport, {
     createConnection: (sink) => createClientConnection(config, sink),
     encodeSession: encodeSessionBytes,

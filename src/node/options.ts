@@ -39,6 +39,12 @@ export interface CommonOptions {
   key?: OneOrMany<PemOrDer | { pem: PemOrDer; passphrase?: string }>;
   passphrase?: string;
   rejectUnauthorized?: boolean;
+  /**
+   * OpenSSL's method name, as node:tls takes it: 'TLS_method' / 'SSLv23_method' (and their _client/_server
+   * forms) leave the versions as they are, 'TLSv1_2_method' pins TLS 1.2; the TLS 1.0/1.1 and SSLv3
+   * methods are refused. Not together with minVersion/maxVersion (as Node).
+   */
+  secureProtocol?: string;
   provider?: CryptoProvider;
   /** Emit 'trace' events (see src/trace). */
   trace?: boolean;
@@ -58,6 +64,8 @@ export interface ConnectOptions extends CommonOptions {
   earlyData?: Uint8Array;
   /** TLS 1.3 PSK modes to offer when resuming: 'psk_dhe_ke' (default) and/or 'psk_ke'. */
   pskModes?: readonly ('psk_dhe_ke' | 'psk_ke')[];
+  /** Smallest TLS 1.2 DHE prime accepted, in bits; values under 2048 change nothing (2048 is the floor). */
+  minDHSize?: number;
   timeout?: number;
 }
 
@@ -101,8 +109,51 @@ function names(v: readonly string[] | string | undefined): string[] | undefined 
   return (typeof v === 'string' ? v.split(':') : [...v]).map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
-function optionError(message: string): TLSError {
-  return new TLSError(message, 'ERR_TLS_INVALID_OPTION');
+function optionError(message: string, code = 'ERR_TLS_INVALID_OPTION'): TLSError {
+  return new TLSError(message, code);
+}
+
+/**
+ * node:tls options ts-tls does not implement, and why. Ignoring them would
+ * silently drop what the caller asked for (a certificate, a revocation
+ * check, a callback that must run), so each is refused when given.
+ */
+const UNSUPPORTED_OPTIONS: Readonly<Record<string, string>> = {
+  pfx: 'PKCS#12 (pfx) is not supported: pass cert and key (openssl pkcs12 -nodes converts)',
+  secureContext: 'a node:tls SecureContext cannot be used by ts-tls: pass ca, cert and key (or createSecureContext() from ts-tls)',
+  pskCallback: 'external pre-shared keys (pskCallback) are not supported',
+  pskIdentityHint: 'external pre-shared keys (pskIdentityHint) are not supported',
+  privateKeyEngine: 'OpenSSL engines are not available: pass key, or a provider whose loadPrivateKey signs elsewhere',
+  privateKeyIdentifier: 'OpenSSL engines are not available: pass key, or a provider whose loadPrivateKey signs elsewhere',
+  clientCertEngine: 'OpenSSL engines are not available for client certificates',
+  requestOCSP: 'OCSP stapling is not supported',
+  ALPNCallback: 'ALPNCallback is not supported: pass ALPNProtocols in preference order',
+  onread: 'onread is not supported on TLS sockets',
+};
+
+/** Refuse the node:tls options we cannot honour (TypeScript callers cannot pass them; JavaScript callers can). */
+function refuseUnsupported(o: object): void {
+  const given = o as Record<string, unknown>;
+  for (const name of Object.keys(UNSUPPORTED_OPTIONS)) {
+    const v = given[name];
+    if (v === undefined || v === null || v === false) continue;
+    throw optionError(`option ${name}: ${UNSUPPORTED_OPTIONS[name]}`, 'ERR_TLS_UNSUPPORTED_OPTION');
+  }
+}
+
+const ANY_VERSION_METHODS = new Set(['TLS_method', 'TLS_client_method', 'TLS_server_method', 'SSLv23_method', 'SSLv23_client_method', 'SSLv23_server_method']);
+const TLS12_METHODS = new Set(['TLSv1_2_method', 'TLSv1_2_client_method', 'TLSv1_2_server_method']);
+
+/** minVersion/maxVersion from the options, secureProtocol included (Node's rules and error codes). */
+function versionRange(o: CommonOptions): { minVersion?: VersionName; maxVersion?: VersionName } {
+  const p = o.secureProtocol;
+  if (p === undefined) return { ...(o.minVersion ? { minVersion: o.minVersion } : {}), ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}) };
+  if (o.minVersion !== undefined || o.maxVersion !== undefined) {
+    throw optionError(`secureProtocol "${p}" cannot be combined with minVersion/maxVersion`, 'ERR_TLS_PROTOCOL_VERSION_CONFLICT');
+  }
+  if (ANY_VERSION_METHODS.has(p)) return {};
+  if (TLS12_METHODS.has(p)) return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' };
+  throw optionError(`secureProtocol "${p}" is not supported (ts-tls speaks TLS 1.2 and 1.3 only)`, 'ERR_TLS_UNSUPPORTED_OPTION');
 }
 
 export function parseSuites(o: CommonOptions): number[] | undefined {
@@ -211,10 +262,10 @@ function commonConfig(o: CommonOptions, provider: CryptoProvider): Partial<Commo
   const cipherSuites = parseSuites(o);
   const groups = parseGroups(o);
   const signatureAlgorithms = parseSignatureAlgorithms(o);
+  refuseUnsupported(o);
   return {
     provider,
-    ...(o.minVersion ? { minVersion: o.minVersion } : {}),
-    ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}),
+    ...versionRange(o),
     ...(cipherSuites ? { cipherSuites } : {}),
     ...(groups ? { groups } : {}),
     ...(signatureAlgorithms ? { signatureAlgorithms } : {}),
@@ -236,7 +287,14 @@ export function toClientConfig(o: ConnectOptions, verifyPeer: PeerVerifier, serv
     session,
     earlyData: o.earlyData,
     ...(o.pskModes ? { pskModes: o.pskModes.map((m) => PskKeyExchangeMode[m]) } : {}),
+    ...(o.minDHSize !== undefined ? { minDhPrimeBits: minDhSize(o.minDHSize) } : {}),
   });
+}
+
+function minDhSize(v: unknown): number {
+  // Node: a positive number, else ERR_OUT_OF_RANGE / ERR_INVALID_ARG_TYPE.
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw optionError(`minDHSize must be a positive number (got ${String(v)})`, 'ERR_OUT_OF_RANGE');
+  return v;
 }
 
 export function toServerConfig(o: ServerOptions, verifyPeer: PeerVerifier): ServerConfig {
