@@ -289,11 +289,21 @@ export function openTicket(cfg: ServerConfig, ticket: Uint8Array): { session: Se
 
 // ---------------------------------------------------------------- TLS 1.2 session cache
 
-/** Where a TLS 1.2 server keeps sessions by ID (an external store may implement this). */
+/**
+ * Where a TLS 1.2 server keeps sessions by ID. An external store (a database,
+ * Node's 'newSession'/'resumeSession' events) may answer asynchronously: the
+ * handshake waits for `get` before choosing between resumption and a full
+ * handshake, and for `set` before it reports completion.
+ */
 export interface SessionStore {
-  get(id: Uint8Array): SessionState | undefined;
-  set(id: Uint8Array, session: SessionState): void;
+  get(id: Uint8Array): SessionState | undefined | PromiseLike<SessionState | undefined>;
+  set(id: Uint8Array, session: SessionState): void | PromiseLike<void>;
   delete(id: Uint8Array): void;
+}
+
+/** Whether a store's answer has to be awaited (the in-memory cache answers at once, without a promise hop). */
+export function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /** An in-memory session cache that forgets its oldest entries beyond `maxEntries`. */

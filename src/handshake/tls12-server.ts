@@ -5,7 +5,7 @@
  *   Certificate* → ClientKeyExchange → CertificateVerify* → [ChangeCipherSpec] → Finished
  *   ← [ChangeCipherSpec] Finished
  */
-import type { CertifiedKey, SessionState } from '../config.js';
+import type { CertifiedKey, ServerConfig, SessionState } from '../config.js';
 import type { HandshakeIO, HandshakeSummary } from '../connection.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
 import { FFDHE_GROUPS } from '../crypto/ffdhe.js';
@@ -48,7 +48,7 @@ import { AEAD_KEY_LENGTH, DOWNGRADE_TLS12, NO_CERTIFICATES, fixedIvLength12, key
 import { exporter12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
 import { chooseSignatureScheme, signatureAlgorithmOf, verifyHandshakeSignature } from './signatures.js';
-import { openTicket, sealTicket, sessionFresh } from './tickets.js';
+import { isThenable, openTicket, sealTicket, sessionFresh } from './tickets.js';
 import { Transcript } from './transcript.js';
 
 const isFfdhe = (g: number): boolean => g >= NamedGroup.ffdhe2048 && g <= NamedGroup.ffdhe8192;
@@ -91,7 +91,8 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   // --- Resumption: a session ticket (RFC 5077 §3.1) or a cached session ID (RFC 5246 §7.4.1.2) ----------
   const ticketData = ext(ExtensionType.session_ticket);
   const issueTicket = ticketData !== undefined && cfg.ticketKeys !== undefined;
-  const cached = findSession12(info, ticketData, useEms);
+  const found = findSession12(info, ticketData, useEms);
+  const cached = isThenable(found) ? await found : found;
   if (cached) return resumed12Server(io, info, cached, { alpnProtocol, useEms, secureRenegotiation, issueTicket });
 
   const sel = selectSuite(info, clientGroups, pointFormats, clientSchemes);
@@ -251,7 +252,11 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   io.setWriteProtector(protector12(p, suite, keys.serverWriteKey, keys.serverWriteIv));
   const verifyData = finishedVerifyData12(p, suite.hash, masterSecret, 'server', transcript.digest());
   transcript.add(io.sendHandshake(HandshakeType.finished, FinishedCodec.encode(verifyData)));
-  if (sessionId.length > 0) cfg.sessionCache?.set(sessionId, session);
+  if (sessionId.length > 0) {
+    // An external store may take its time (Node's 'newSession' callback): completion waits for it.
+    const stored = cfg.sessionCache?.set(sessionId, session);
+    if (isThenable(stored)) await stored;
+  }
   io.exporter = exporter12(p, suite.hash, masterSecret, hello.random, random);
 
   return {
@@ -278,17 +283,29 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
  * suite offered and still enabled, same server name, same extended master
  * secret use (RFC 7627 §5.3; otherwise a full handshake), within its lifetime.
  */
-function findSession12(info: ClientHelloInfo, ticketData: Uint8Array | undefined, useEms: boolean): SessionState | undefined {
+function findSession12(info: ClientHelloInfo, ticketData: Uint8Array | undefined, useEms: boolean): SessionState | undefined | Promise<SessionState | undefined> {
   const cfg = info.config;
   let session: SessionState | undefined;
   if (ticketData !== undefined && ticketData.length > 0) session = openTicket(cfg, ticketData)?.session;
   if (session === undefined && info.hello.legacySessionId.length > 0) {
-    session = cfg.sessionCache?.get(info.hello.legacySessionId);
-    if (session !== undefined && !sessionFresh(session, cfg.now(), cfg.sessionTimeout ?? 7200)) {
-      cfg.sessionCache?.delete(info.hello.legacySessionId);
-      session = undefined;
-    }
+    const id = info.hello.legacySessionId;
+    const found = cfg.sessionCache?.get(id);
+    if (isThenable(found)) return Promise.resolve(found).then((s) => usableSession12(info, freshCached(cfg, id, s), useEms));
+    session = freshCached(cfg, id, found);
   }
+  return usableSession12(info, session, useEms);
+}
+
+/** A cached session within its lifetime; an expired one is dropped from the cache. */
+function freshCached(cfg: ServerConfig, id: Uint8Array, s: SessionState | undefined): SessionState | undefined {
+  if (s === undefined || sessionFresh(s, cfg.now(), cfg.sessionTimeout ?? 7200)) return s;
+  cfg.sessionCache?.delete(id);
+  return undefined;
+}
+
+/** The session, if this ClientHello may resume it. */
+function usableSession12(info: ClientHelloInfo, session: SessionState | undefined, useEms: boolean): SessionState | undefined {
+  const cfg = info.config;
   if (session === undefined || session.version !== 'TLSv1.2') return undefined;
   if (!info.hello.cipherSuites.includes(session.cipherSuite) || !cfg.cipherSuites.includes(session.cipherSuite)) return undefined;
   if (session.serverName !== info.serverName || (session.extendedMasterSecret ?? false) !== useEms) return undefined;

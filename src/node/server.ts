@@ -5,7 +5,10 @@
  */
 import * as net from 'node:net';
 import { createServerConnection } from '../engine.js';
-import type { TLSError } from '../errors.js';
+import type { SessionState } from '../config.js';
+import { TLSError } from '../errors.js';
+import type { SessionStore } from '../handshake/tickets.js';
+import { decodeSessionBytes, encodeSessionBytes } from './session.js';
 import { toServerConfig, type ServerOptions } from './options.js';
 import { TLSSocket } from './tlssocket.js';
 import { makeVerifier, peerCertificate } from './trust.js';
@@ -14,6 +17,49 @@ export interface TLSServerEvents {
   secureConnection: (socket: TLSSocket) => void;
   tlsClientError: (err: TLSError, socket: TLSSocket) => void;
   keylog: (line: Buffer, socket: TLSSocket) => void;
+  /**
+   * A TLS 1.2 session was given a session ID (a full handshake without a ticket): keep `sessionData`
+   * under `sessionId` (hex, say) in an external store, then call `callback` — the handshake completes
+   * only after it. As node:tls; unlike node:tls, TLS 1.3 sessions and sessions sent in a ticket (which
+   * no session ID can resume) are not reported. The data holds the master secret: store it as such.
+   */
+  newSession: (sessionId: Buffer, sessionData: Buffer, callback: () => void) => void;
+  /**
+   * A TLS 1.2 client offers a session ID that no ticket resumed: look it up and call
+   * `callback(null, sessionData)` to resume, `callback(null, null)` for a full handshake, or
+   * `callback(err)` to refuse the connection (internal_error alert).
+   */
+  resumeSession: (sessionId: Buffer, callback: (err: Error | null, sessionData?: Buffer | null) => void) => void;
+}
+
+/**
+ * Node's session-cache events as the engine's session store, for connections accepted while the
+ * server has a 'newSession' or 'resumeSession' listener (as in node:tls, adding one affects only
+ * later connections). The in-memory cache is then not used: the application's store is the cache.
+ */
+function sessionEventStore(server: Server): SessionStore {
+  return {
+    get: (id) => {
+      if (server.listenerCount('resumeSession') === 0) return undefined;
+      return new Promise<SessionState | undefined>((resolve, reject) => {
+        let answered = false;
+        server.emit('resumeSession', Buffer.from(id), (err: Error | null, data?: Buffer | null) => {
+          if (answered) return;
+          answered = true;
+          if (err) reject(new TLSError(`resumeSession callback failed: ${err.message}`, 'ERR_TLS_SESSION_CALLBACK', { name: 'internal_error', number: 80, direction: 'sent' }));
+          else resolve(data ? decodeSessionBytes(data) : undefined);
+        });
+      });
+    },
+    set: (id, session) => {
+      if (server.listenerCount('newSession') === 0) return undefined;
+      return new Promise<void>((resolve) => {
+        server.emit('newSession', Buffer.from(id), Buffer.from(encodeSessionBytes(session)), () => resolve());
+      });
+    },
+    // Node has no event for it: the application's store expires its entries itself.
+    delete: () => {},
+  };
 }
 
 export class Server extends net.Server {
@@ -37,7 +83,8 @@ export class Server extends net.Server {
 
   /** Wrap an accepted transport (also useful for non-net transports, e.g. an in-memory Duplex). */
   wrap(transport: import('node:stream').Duplex): TLSSocket {
-    const config = this.config;
+    const sessionEvents = this.listenerCount('newSession') > 0 || this.listenerCount('resumeSession') > 0;
+    const config = sessionEvents ? { ...this.config, sessionCache: sessionEventStore(this) } : this.config;
     // Like node:tls, key logging is on for connections accepted while the server has 'keylog' listeners.
     const keylog = this.listenerCount('keylog') > 0;
     const socket = new TLSSocket(transport, {

@@ -223,4 +223,60 @@ describe('node-shaped API', () => {
       s.server.close();
     }
   });
+
+  it("keeps TLS 1.2 sessions in the application's store through 'newSession' and 'resumeSession', as node:tls", async () => {
+    const s = await listen({ cert: f('server-p256.pem'), key: f('server-p256.key'), secureOptions: 0x4000 });
+    const store = new Map<string, Buffer>();
+    const created: string[] = [];
+    const asked: string[] = [];
+    let holdNewSession = 0;
+    s.server.on('newSession', (id: Buffer, data: Buffer, cb: () => void) => {
+      created.push(id.toString('hex'));
+      store.set(id.toString('hex'), data);
+      // The handshake must wait for the callback.
+      setTimeout(cb, holdNewSession);
+    });
+    s.server.on('resumeSession', (id: Buffer, cb: (err: Error | null, data?: Buffer | null) => void) => {
+      asked.push(id.toString('hex'));
+      setImmediate(() => cb(null, store.get(id.toString('hex')) ?? null));
+    });
+    // node:tls as the client, TLS 1.2 without tickets: the session goes by ID.
+    const nodeClient = (session?: Buffer): Promise<{ reused: boolean; ms: number; session: Buffer | undefined; error?: Error }> =>
+      new Promise((resolve) => {
+        const t0 = Date.now();
+        const c = tls.connect({ host: '127.0.0.1', port: s.port, servername: 'localhost', ca, maxVersion: 'TLSv1.2', ...(session ? { session } : {}) });
+        c.once('secureConnect', () => {
+          const r = { reused: c.isSessionReused(), ms: Date.now() - t0, session: c.getSession() };
+          c.end();
+          resolve(r);
+        });
+        c.once('error', (error: Error) => resolve({ reused: false, ms: 0, session: undefined, error }));
+      });
+    try {
+      holdNewSession = 150;
+      const first = await nodeClient();
+      assert.equal(first.error, undefined);
+      assert.equal(first.reused, false);
+      assert.equal(created.length, 1);
+      assert.equal(created[0]!.length, 64, 'a 32-byte session ID');
+      assert.ok(first.ms >= 140, `the handshake waited for the newSession callback (${first.ms} ms)`);
+      holdNewSession = 0;
+      const second = await nodeClient(first.session);
+      assert.equal(second.reused, true, 'resumed from the application store');
+      assert.deepEqual(asked, [created[0]]);
+      assert.equal(created.length, 1, 'no new session when resuming');
+      store.clear();
+      const third = await nodeClient(first.session);
+      assert.equal(third.reused, false, 'unknown to the store: a full handshake');
+      assert.equal(created.length, 2);
+      s.server.removeAllListeners('resumeSession');
+      s.server.on('resumeSession', (_id: Buffer, cb: (err: Error | null) => void) => cb(new Error('store unavailable')));
+      const refusedByServer = new Promise<Error>((resolve) => s.server.once('tlsClientError', resolve));
+      const fourth = await nodeClient(third.session);
+      assert.ok(fourth.error, 'the connection was refused');
+      assert.match((await refusedByServer).message, /resumeSession callback failed: store unavailable/);
+    } finally {
+      s.server.close();
+    }
+  });
 });
