@@ -53,6 +53,7 @@ export type X509ErrorCode =
   | 'X509_BAD_PRIVATE_KEY'
   | 'X509_BAD_ALGORITHM'
   | 'X509_BAD_CSR'
+  | 'X509_BAD_CRL'
   | 'X509_BAD_ARGUMENT'
   | 'X509_UNSUPPORTED';
 

@@ -2,6 +2,8 @@
  * Certificate issuance: key pairs, self-signed CAs, intermediates, leaves,
  * PKCS#10 CSRs, and a CA signing a CSR — the "CSR → CA signature" story, and
  * the test PKI that tests, demos and the CLI's mkcert-like command use.
+ * Also CRLs ({@link createCrl}: v2, authorityKeyIdentifier + cRLNumber,
+ * reasonCode per entry; the DER layout itself is crl.ts's encoder).
  *
  * Output is plain RFC 5280 DER/PEM that `openssl x509 -text` and
  * `openssl verify` accept (tests check both). Choices:
@@ -32,6 +34,15 @@ import { parseAlgorithmIdentifier, parseSignatureAlgorithm, parseSubjectPublicKe
 import { parsePrivateKey } from './keys.js';
 import { parseExtensions } from './certificate.js';
 import { parseGeneralNames, type GeneralNames } from './general-names.js';
+import {
+  CertificateRevocationList,
+  CRL_PEM_LABEL,
+  encodeCertificateList,
+  encodeInvalidityDate,
+  encodeReasonCode,
+  encodeTbsCertList,
+  type CrlReasonName,
+} from './crl.js';
 
 // ------------------------------------------------------------------ keys
 
@@ -349,6 +360,84 @@ export async function createCertificate(o: CertificateOptions): Promise<IssuedCe
   const signature = await signer.sign(tbs);
   const certDer = der.seq(tbs, signer.algorithmId, der.bits(signature));
   return { der: certDer, pem: encodePem('CERTIFICATE', certDer), certificate: Certificate.fromDer(certDer) };
+}
+
+// ------------------------------------------------------------------ CRLs (RFC 5280 §5)
+
+export interface RevokedInput {
+  /** bigint, or the INTEGER's content octets (e.g. `certificate.serialNumber`). */
+  readonly serial: Uint8Array | bigint;
+  /** Default: thisUpdate. */
+  readonly revocationDate?: Date;
+  /** reasonCode entry extension; omitted for unspecified (§5.3.1: "SHOULD be absent"). */
+  readonly reason?: CrlReasonName;
+  /** invalidityDate entry extension. */
+  readonly invalidityDate?: Date;
+  /** Extra entry extensions, appended as given. */
+  readonly extensions?: readonly Extension[];
+}
+
+export interface CrlOptions {
+  /** The CA: its certificate and private key (a createTestPki entity fits). */
+  readonly issuer: IssuerInput;
+  /** Default: now minus 5 minutes. */
+  readonly thisUpdate?: Date;
+  /** Default: thisUpdate + 7 days; null leaves nextUpdate out (RFC 5280 requires it of conforming CAs). */
+  readonly nextUpdate?: Date | null;
+  readonly revoked?: readonly RevokedInput[];
+  /** cRLNumber (§5.2.3), default 1. */
+  readonly crlNumber?: bigint | number;
+  /** Write authorityKeyIdentifier (the issuer's subjectKeyIdentifier); default true. */
+  readonly authorityKeyIdentifier?: boolean;
+  /** Extra CRL extensions, appended as given. */
+  readonly extensions?: readonly Extension[];
+  readonly provider?: CryptoProvider;
+}
+
+export interface IssuedCrl {
+  readonly der: Uint8Array;
+  readonly pem: string;
+  readonly crl: CertificateRevocationList;
+}
+
+/** Build, sign (through the provider) and re-parse a v2 CRL. */
+export async function createCrl(o: CrlOptions): Promise<IssuedCrl> {
+  const provider = o.provider ?? defaultProvider;
+  const issuerCert = asCertificate(o.issuer.certificate);
+  const signer = signerFor(o.issuer.privateKeyPem, provider);
+  if (Buffer.compare(Buffer.from(issuerCert.spki), Buffer.from(signer.spki)) !== 0) {
+    throw new X509Error('X509_BAD_ARGUMENT', "the issuer's private key does not match the issuer certificate");
+  }
+  const thisUpdate = o.thisUpdate ?? new Date(Date.now() - 5 * 60_000);
+  const nextUpdate = o.nextUpdate === null ? undefined : (o.nextUpdate ?? new Date(thisUpdate.getTime() + 7 * 86_400_000));
+  if (nextUpdate && nextUpdate.getTime() < thisUpdate.getTime()) throw new X509Error('X509_BAD_ARGUMENT', 'nextUpdate is before thisUpdate');
+  const crlNumber = BigInt(o.crlNumber ?? 1);
+  if (crlNumber < 0n || crlNumber >= 1n << 160n) throw new X509Error('X509_BAD_ARGUMENT', 'crlNumber must be in 0..2^160-1');
+  const extensions: Extension[] = [];
+  if (o.authorityKeyIdentifier !== false) {
+    const aki = issuerCert.subjectKeyIdentifier ?? keyIdentifier(signer.spki, provider);
+    extensions.push({ oid: OID.authorityKeyIdentifier, critical: false, value: der.seq(der.implicit(0, aki)) });
+  }
+  extensions.push({ oid: OID.cRLNumber, critical: false, value: der.int(crlNumber) });
+  extensions.push(...(o.extensions ?? []));
+  const revoked = (o.revoked ?? []).map((r) => {
+    const exts: Extension[] = [];
+    if (r.reason !== undefined && r.reason !== 'unspecified') exts.push({ oid: OID.reasonCode, critical: false, value: encodeReasonCode(r.reason) });
+    if (r.invalidityDate) exts.push({ oid: OID.invalidityDate, critical: false, value: encodeInvalidityDate(r.invalidityDate) });
+    exts.push(...(r.extensions ?? []));
+    return { serialNumber: r.serial, revocationDate: r.revocationDate ?? thisUpdate, extensions: exts };
+  });
+  const tbs = encodeTbsCertList({
+    signatureAlgorithm: signer.algorithmId,
+    issuer: issuerCert.tbs.subjectRaw,
+    thisUpdate,
+    ...(nextUpdate ? { nextUpdate } : {}),
+    revoked,
+    extensions,
+  });
+  const signature = await signer.sign(tbs);
+  const crlDer = encodeCertificateList(tbs, signer.algorithmId, signature);
+  return { der: crlDer, pem: encodePem(CRL_PEM_LABEL, crlDer), crl: CertificateRevocationList.fromDer(crlDer) };
 }
 
 // ------------------------------------------------------------------ CSR (PKCS#10, RFC 2986)
