@@ -11,6 +11,8 @@
  *   name-constraints.ts, validate.ts   RFC 5280 §6 path validation
  *   path-builder.ts, trust-store.ts    building a path to a trust anchor
  *   hostname.ts       RFC 6125 server identity
+ *   crl.ts            CertificateRevocationList (RFC 5280 §5 CRLs), decode + encode
+ *   revocation.ts     RFC 5280 §6.3 revocation checking (verifyCertificateChain's `crls`)
  *   verify.ts         verifyCertificateChain() + alertForVerifyCode()
  *   peer-certificate.ts  Node's getPeerCertificate() shape
  *   keys.ts, issue.ts    private keys, CSRs, issuance, test PKI
@@ -35,6 +37,24 @@ export { NameConstraints } from './name-constraints.js';
 export { validatePath, type KeyPurpose, type CertificateTrust, type ValidationIssue, type ValidationResult, type ValidationErrorId } from './validate.js';
 export { buildAndValidatePath, type BuildResult } from './path-builder.js';
 export { TrustStore, getDefaultTrustStore, loadSystemTrustAnchors, resolveTrustAnchors, toCertificates, type CertificateInput, type TrustAnchorsInput } from './trust-store.js';
+export {
+  CertificateRevocationList,
+  CrlReason,
+  CRL_PEM_LABEL,
+  toCrls,
+  parseReasonCode,
+  encodeTbsCertList,
+  encodeCertificateList,
+  encodeExtension,
+  encodeReasonCode,
+  encodeInvalidityDate,
+  type CrlInput,
+  type CrlReasonName,
+  type RevokedCertificate,
+  type RevokedCertificateFields,
+  type TbsCertListFields,
+} from './crl.js';
+export { checkRevocation, type RevocationCode, type RevocationFailure, type RevocationOptions } from './revocation.js';
 export { checkHostname, canonicalHostname, parseIpAddress, KNOWN_TWO_LABEL_PUBLIC_SUFFIXES, type HostnameCheck } from './hostname.js';
 export {
   verifyCertificateChain,
@@ -55,6 +75,7 @@ export {
   parseCsr,
   signCsr,
   createTestPki,
+  createCrl,
   encodeName,
   type KeyPair,
   type KeyPairOptions,
@@ -65,6 +86,9 @@ export {
   type SignCsrOptions,
   type TestPki,
   type TestPkiOptions,
+  type CrlOptions,
+  type RevokedInput,
+  type IssuedCrl,
   type NameInput,
   type SubjectAltNamesInput,
   type NameConstraintsInput,

@@ -1,7 +1,7 @@
 /**
  * The public verification API: chain in, verdict out.
  *
- *   verifyCertificateChain({ chain, trustAnchors?, time?, purpose?, hostname?, provider? })
+ *   verifyCertificateChain({ chain, trustAnchors?, time?, purpose?, hostname?, crls?, provider? })
  *     → Promise<{ valid, code?, message?, path? }>
  *
  * `code` uses the OpenSSL/Node names where one exists (CERT_HAS_EXPIRED,
@@ -10,16 +10,22 @@
  * own otherwise (NAME_CONSTRAINTS_VIOLATION, CERT_MALFORMED, ...).
  * {@link alertForVerifyCode} says which TLS alert the engine sends for a code.
  *
+ * With `crls` (node:tls `crl`), a validated path is then checked for
+ * revocation (revocation.ts: every certificate, as OpenSSL's CRL_CHECK_ALL),
+ * before the host name.
+ *
  * Never throws for bad input: a certificate that does not parse is a
- * `CERT_MALFORMED` verdict.
+ * `CERT_MALFORMED` verdict, a CRL that does not parse `CRL_MALFORMED`.
  */
 import { defaultProvider } from '../crypto/node.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { Certificate } from './certificate.js';
+import { toCrls, type CertificateRevocationList, type CrlInput } from './crl.js';
 import { DerError, X509Error } from './errors.js';
 import { checkHostname } from './hostname.js';
 import { MAX_CANDIDATE_CERTIFICATES } from './limits.js';
 import { buildAndValidatePath, type BuildFailure } from './path-builder.js';
+import { checkRevocation } from './revocation.js';
 import { resolveTrustAnchors, toCertificates, type CertificateInput, type TrustAnchorsInput } from './trust-store.js';
 import type { KeyPurpose, ValidationErrorId, ValidationIssue } from './validate.js';
 
@@ -51,7 +57,15 @@ export type VerifyCode =
   | 'INVALID_POLICY_EXTENSION'
   | 'PATH_BUILDING_LIMIT_EXCEEDED'
   | 'CERT_MALFORMED'
-  | 'NO_CERTIFICATE';
+  | 'NO_CERTIFICATE'
+  | 'CERT_REVOKED'
+  | 'UNABLE_TO_GET_CRL'
+  | 'CRL_HAS_EXPIRED'
+  | 'CRL_NOT_YET_VALID'
+  | 'CRL_SIGNATURE_FAILURE'
+  | 'UNHANDLED_CRITICAL_CRL_EXTENSION'
+  | 'KEYUSAGE_NO_CRL_SIGN'
+  | 'CRL_MALFORMED';
 
 export type VerifyPurpose = 'serverAuth' | 'clientAuth' | 'any';
 
@@ -68,6 +82,15 @@ export interface VerifyChainOptions {
   readonly purpose?: VerifyPurpose;
   /** Check the leaf against this host name or IP literal (RFC 6125). */
   readonly hostname?: string;
+  /**
+   * Certificate revocation lists (node:tls `crl`): PEM text (one string may
+   * hold several CRLs), DER bytes, or parsed lists (parse once with toCrls()
+   * to reuse them: signature checks are then cached too). When given and
+   * non-empty, every certificate of the validated path must be covered by a
+   * valid CRL from its issuer (UNABLE_TO_GET_CRL otherwise) and not listed
+   * in it (CERT_REVOKED). Absent or empty: no revocation checking.
+   */
+  readonly crls?: CrlInput | readonly CrlInput[];
   readonly provider?: CryptoProvider;
 }
 
@@ -165,6 +188,13 @@ const NODE_MESSAGES: Partial<Record<VerifyCode, string>> = {
   CA_MD_TOO_WEAK: 'CA signature digest algorithm too weak',
   EE_KEY_TOO_SMALL: 'EE certificate key too weak',
   CA_KEY_TOO_SMALL: 'CA certificate key too weak',
+  CERT_REVOKED: 'certificate revoked',
+  UNABLE_TO_GET_CRL: 'unable to get certificate CRL',
+  CRL_HAS_EXPIRED: 'CRL has expired',
+  CRL_NOT_YET_VALID: 'CRL is not yet valid',
+  CRL_SIGNATURE_FAILURE: 'CRL signature failure',
+  UNHANDLED_CRITICAL_CRL_EXTENSION: 'unhandled critical CRL extension',
+  KEYUSAGE_NO_CRL_SIGN: 'key usage does not include CRL signing',
 };
 
 export function toTime(t: Date | number | undefined): number {
@@ -187,6 +217,14 @@ export function verifyCertificateChainSync(options: VerifyChainOptions): VerifyC
   }
   if (chain.length === 0) return fail('NO_CERTIFICATE', 'no certificate presented');
   if (chain.length > MAX_CANDIDATE_CERTIFICATES) return fail('PATH_BUILDING_LIMIT_EXCEEDED', `chain of ${chain.length} certificates exceeds ${MAX_CANDIDATE_CERTIFICATES}`);
+  let crls: CertificateRevocationList[] | undefined;
+  if (options.crls !== undefined) {
+    try {
+      crls = toCrls(options.crls);
+    } catch (e) {
+      return fail('CRL_MALFORMED', `malformed CRL: ${((e as Error)?.message ?? String(e)).replace(/^invalid CRL: /, '')}`);
+    }
+  }
   let anchors;
   try {
     anchors = resolveTrustAnchors(options.trustAnchors, { system: options.useSystemStore === true });
@@ -194,7 +232,8 @@ export function verifyCertificateChainSync(options: VerifyChainOptions): VerifyC
     return fail('CERT_MALFORMED', `malformed trust anchor: ${(e as Error).message}`);
   }
   const purpose: KeyPurpose = options.purpose === 'clientAuth' ? 'clientAuth' : options.purpose === 'any' ? 'any' : 'serverAuth';
-  const r = buildAndValidatePath(chain[0]!, chain.slice(1), anchors, { time: toTime(options.time), purpose, provider });
+  const time = toTime(options.time);
+  const r = buildAndValidatePath(chain[0]!, chain.slice(1), anchors, { time, purpose, provider });
   if (!r.validation) {
     const [code, message] = FAILURE[r.failure ?? 'NO_ISSUER'];
     return fail(code, message, r.path);
@@ -204,6 +243,10 @@ export function verifyCertificateChainSync(options: VerifyChainOptions): VerifyC
     const code = codeForIssue(first);
     const who = first.index >= 0 && r.path ? ` (certificate ${first.index}: ${r.path[first.index]?.subjectString})` : '';
     return fail(code, `${NODE_MESSAGES[code] ?? first.message}: ${first.message}${who}`, r.path, r.validation.issues);
+  }
+  if (crls !== undefined && crls.length > 0 && r.path) {
+    const f = checkRevocation(r.path, crls, { time, provider });
+    if (f) return fail(f.code, `${NODE_MESSAGES[f.code]}: ${f.detail} (certificate ${f.index}: ${r.path[f.index]?.subjectString})`, r.path, r.validation.issues);
   }
   if (options.hostname !== undefined) {
     const h = checkHostname(chain[0]!, options.hostname);
@@ -222,7 +265,14 @@ export async function verifyCertificateChain(options: VerifyChainOptions): Promi
   return verifyCertificateChainSync(options);
 }
 
-export type CertificateAlertName = 'bad_certificate' | 'unknown_ca' | 'certificate_expired' | 'unsupported_certificate' | 'certificate_unknown';
+export type CertificateAlertName =
+  | 'bad_certificate'
+  | 'unknown_ca'
+  | 'certificate_expired'
+  | 'unsupported_certificate'
+  | 'certificate_unknown'
+  | 'certificate_revoked'
+  | 'decrypt_error';
 
 /**
  * The TLS alert for a failed verification (as Go and BoringSSL choose them):
@@ -231,12 +281,25 @@ export type CertificateAlertName = 'bad_certificate' | 'unknown_ca' | 'certifica
  * bad_certificate; a key or algorithm we do not support → unsupported_certificate;
  * anything else → certificate_unknown. A host name mismatch is
  * bad_certificate (Go's choice).
+ *
+ * Revocation codes follow OpenSSL's table (ssl_x509err2alert in
+ * ssl/statem/statem_lib.c, the successor of ssl_verify_alarm_type):
+ * CERT_REVOKED → certificate_revoked; CRL_HAS_EXPIRED → certificate_expired;
+ * CRL_NOT_YET_VALID → bad_certificate; CRL_SIGNATURE_FAILURE → decrypt_error;
+ * UNABLE_TO_GET_CRL → unknown_ca; a CRL that does not parse → bad_certificate
+ * (OpenSSL's ERROR_IN_CRL_*_FIELD); the codes OpenSSL does not list
+ * (UNHANDLED_CRITICAL_CRL_EXTENSION, KEYUSAGE_NO_CRL_SIGN) → certificate_unknown.
  */
 export function alertForVerifyCode(code: string | undefined): CertificateAlertName {
   switch (code) {
     case 'CERT_HAS_EXPIRED':
     case 'CERT_NOT_YET_VALID':
+    case 'CRL_HAS_EXPIRED':
       return 'certificate_expired';
+    case 'CERT_REVOKED':
+      return 'certificate_revoked';
+    case 'CRL_SIGNATURE_FAILURE':
+      return 'decrypt_error';
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
     case 'UNABLE_TO_GET_ISSUER_CERT':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
@@ -244,6 +307,7 @@ export function alertForVerifyCode(code: string | undefined): CertificateAlertNa
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'CERT_REJECTED':
     case 'CERT_UNTRUSTED':
+    case 'UNABLE_TO_GET_CRL':
       return 'unknown_ca';
     case 'CERT_SIGNATURE_FAILURE':
     case 'SIGNATURE_ALGORITHM_MISMATCH':
@@ -252,6 +316,8 @@ export function alertForVerifyCode(code: string | undefined): CertificateAlertNa
     case 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY':
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
     case 'NO_CERTIFICATE':
+    case 'CRL_NOT_YET_VALID':
+    case 'CRL_MALFORMED':
       return 'bad_certificate';
     case 'UNSUPPORTED_SIGNATURE_ALGORITHM':
     case 'UNSUPPORTED_PUBLIC_KEY':
