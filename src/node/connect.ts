@@ -37,7 +37,7 @@ export function connect(
   // read and no net.Socket Readable layer under ours. The engine copies what it keeps of each read.
   // Options first: one we refuse throws before any connection is opened.
   const session = options.session ? decodeSessionBytes(options.session) : undefined;
-  const verifyPeer = makeVerifier({ ca: options.ca, checkServerIdentity: options.checkServerIdentity, provider: options.provider });
+  const verifyPeer = makeVerifier({ ca: options.ca, crl: options.crl, checkServerIdentity: options.checkServerIdentity, provider: options.provider });
   const config = toClientConfig({ ...options, host }, verifyPeer, servername, session);
   let reader: TLSSocket | undefined;
   const onread = { buffer: SHARED_READ_BUFFER, callback: (n: number, buf: Uint8Array): boolean => reader?.receiveTransient(buf.subarray(0, n)) ?? true };

@@ -35,6 +35,8 @@ export interface CommonOptions {
   sigalgs?: string;
   ALPNProtocols?: readonly string[] | readonly Uint8Array[] | Uint8Array;
   ca?: OneOrMany<PemOrDer>;
+  /** Certificate revocation lists (PEM or DER) the peer's chain is checked against, as node:tls (see src/node/trust.ts). */
+  crl?: OneOrMany<PemOrDer>;
   cert?: OneOrMany<PemOrDer>;
   key?: OneOrMany<PemOrDer | { pem: PemOrDer; passphrase?: string }>;
   passphrase?: string;

@@ -67,7 +67,7 @@ export class Server extends net.Server {
 
   constructor(options: ServerOptions, listener?: (socket: TLSSocket) => void) {
     super({ pauseOnConnect: false });
-    this.config = toServerConfig(options, makeVerifier({ ca: options.ca, provider: options.provider }));
+    this.config = toServerConfig(options, makeVerifier({ ca: options.ca, crl: options.crl, provider: options.provider }));
     if (listener) this.on('secureConnection', listener);
     const handshakeTimeout = options.handshakeTimeout ?? 120_000;
     this.on('connection', (raw: net.Socket) => {
@@ -105,7 +105,7 @@ export class Server extends net.Server {
 
   /** Replace the certificates/keys (node:tls setSecureContext). Ticket keys and the session cache carry over. */
   setSecureContext(options: ServerOptions): void {
-    const next = toServerConfig(options, makeVerifier({ ca: options.ca, provider: options.provider }));
+    const next = toServerConfig(options, makeVerifier({ ca: options.ca, crl: options.crl, provider: options.provider }));
     this.config = {
       ...next,
       ...(options.ticketKeys ? {} : { ticketKeys: this.config.ticketKeys }),

@@ -14,12 +14,20 @@ import { Certificate } from '../x509/certificate.js';
 import { toPeerCertificate } from '../x509/peer-certificate.js';
 import { TrustStore, resolveTrustAnchors, toCertificates } from '../x509/trust-store.js';
 import { alertForVerifyCode, verifyCertificateChain } from '../x509/verify.js';
+import { CertificateRevocationList, toCrls } from '../x509/crl.js';
+import { TLSError } from '../errors.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import type { OneOrMany, PemOrDer } from './options.js';
 
 export interface TrustOptions {
   /** Trust anchors; replace the default (Node's bundled Mozilla roots). */
   ca?: OneOrMany<PemOrDer> | undefined;
+  /**
+   * Certificate revocation lists (PEM or DER), as node:tls's `crl`: when given, every certificate of
+   * the verified path must be covered by a current CRL from its issuer and not be listed in it
+   * (OpenSSL's CRL_CHECK | CRL_CHECK_ALL). Parsed once, here: a CRL that does not parse throws.
+   */
+  crl?: OneOrMany<PemOrDer> | undefined;
   /** Also trust the system store (/etc/ssl/certs). */
   useSystemStore?: boolean | undefined;
   checkServerIdentity?: ((hostname: string, cert: PeerCertificate) => Error | undefined) | undefined;
@@ -30,6 +38,7 @@ export function makeVerifier(o: TrustOptions): PeerVerifier {
   // Parse the anchors once per `ca` value, not per connect() or handshake; the default store is parsed lazily and shared.
   let store: TrustStore | undefined;
   const anchors = (): TrustStore => (store ??= trustStoreFor(o.ca, o.useSystemStore === true));
+  const crls = o.crl === undefined ? undefined : crlsFor(o.crl);
   return async ({ chain, hostname, purpose }): Promise<PeerVerificationResult> => {
     const custom = o.checkServerIdentity;
     const r = await verifyCertificateChain({
@@ -37,6 +46,7 @@ export function makeVerifier(o: TrustOptions): PeerVerifier {
       trustAnchors: anchors(),
       purpose,
       time: Date.now(),
+      ...(crls !== undefined ? { crls } : {}),
       ...(hostname !== undefined && !custom && purpose === 'serverAuth' ? { hostname } : {}),
       ...(o.provider ? { provider: o.provider } : {}),
     });
@@ -81,6 +91,38 @@ function trustStoreFor(ca: TrustOptions['ca'], system: boolean): TrustStore {
     storesByObject.set(ca, s);
   }
   return s;
+}
+
+const crlsByText = new Map<string, readonly CertificateRevocationList[]>();
+const crlsByObject = new WeakMap<object, readonly CertificateRevocationList[]>();
+
+/**
+ * The parsed CRLs of a `crl` option, cached like trust stores (a CRL can be large, and the same
+ * value is passed to every connect()); parsed CRLs also keep their verified signatures.
+ */
+function crlsFor(crl: OneOrMany<PemOrDer>): readonly CertificateRevocationList[] {
+  const parse = (): readonly CertificateRevocationList[] => {
+    try {
+      return toCrls(crl as readonly (string | Uint8Array)[] | string | Uint8Array);
+    } catch (e) {
+      throw new TLSError(`crl: ${(e as Error).message}`, 'ERR_TLS_INVALID_OPTION');
+    }
+  };
+  if (typeof crl === 'string') {
+    let c = crlsByText.get(crl);
+    if (!c) {
+      c = parse();
+      if (crlsByText.size >= MAX_CACHED_TEXT_STORES) crlsByText.delete(crlsByText.keys().next().value!);
+      crlsByText.set(crl, c);
+    }
+    return c;
+  }
+  let c = crlsByObject.get(crl);
+  if (!c) {
+    c = parse();
+    crlsByObject.set(crl, c);
+  }
+  return c;
 }
 
 /** getPeerCertificate(): Node's object for a DER chain (empty object when it cannot be parsed). */
