@@ -720,7 +720,13 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   async rsaEncryptPkcs1(spki: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-    return u8(nodeCrypto.publicEncrypt({ key: publicKeyOf(spki), padding: constants.RSA_PKCS1_PADDING }, data));
+    try {
+      return u8(nodeCrypto.publicEncrypt({ key: publicKeyOf(spki), padding: constants.RSA_PKCS1_PADDING }, data));
+    } catch (e) {
+      // The key is the peer's (its certificate's): one OpenSSL cannot use (an even modulus, a modulus
+      // too short for the data) is bad peer input, not an internal failure.
+      throw new KeyExchangeError(`RSA key cannot encrypt: ${(e as Error).message}`);
+    }
   }
 }
 

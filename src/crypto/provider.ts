@@ -165,6 +165,10 @@ export interface CryptoProvider {
   verify(spki: Uint8Array, algorithm: SignatureAlgorithm, data: Uint8Array, signature: Uint8Array): Promise<boolean>;
   /** Synchronous twin of verify, for certificate path validation. */
   verifySync(spki: Uint8Array, algorithm: SignatureAlgorithm, data: Uint8Array, signature: Uint8Array): boolean;
-  /** RSAES-PKCS1-v1_5 encryption (the client's side of RSA key exchange). */
+  /**
+   * RSAES-PKCS1-v1_5 encryption (the client's side of RSA key exchange) to the
+   * peer's key. Rejects with a {@link KeyExchangeError} when that key cannot
+   * encrypt (malformed, or too short for the data).
+   */
   rsaEncryptPkcs1(spki: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
 }

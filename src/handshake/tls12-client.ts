@@ -213,7 +213,15 @@ export async function tls12Client(io: HandshakeIO, st: ClientHelloState, sh: Ser
     preMasterSecret[0] = 3;
     preMasterSecret[1] = 3;
     preMasterSecret.set(p.randomBytes(46), 2);
-    ckeBody = ClientKeyExchangeCodec.encode('RSA', await p.rsaEncryptPkcs1(serverSpki, preMasterSecret));
+    let encrypted: Uint8Array;
+    try {
+      encrypted = await p.rsaEncryptPkcs1(serverSpki, preMasterSecret);
+    } catch (e) {
+      // The certificate's RSA key is unusable (an even modulus, too short): the certificate is bad.
+      if (e instanceof KeyExchangeError) throw alertError('bad_certificate', `server certificate key rejected: ${e.message}`, undefined, e);
+      throw e;
+    }
+    ckeBody = ClientKeyExchangeCodec.encode('RSA', encrypted);
   } else {
     try {
       preMasterSecret = await agreement!.complete(serverPublic!);

@@ -29,6 +29,7 @@ import {
 } from '../../src/messages/handshake.js';
 import { Reader } from '../../src/wire/reader.js';
 import { AlertDescription, ContentType, ExtensionType, HandshakeType, NamedGroup, SignatureScheme, TLS_FALLBACK_SCSV } from '../../src/registry.js';
+import { EVEN_RSA_MODULUS_FLIGHT } from './fuzz-found.js';
 
 const T = { timeout: 10_000 };
 const CT = ContentType;
@@ -611,3 +612,15 @@ async function expectRenegotiationRefused(pair: Pair, refusing: 'client' | 'serv
     await settle(1);
   }
 }
+
+/**
+ * Exact bytes from the engine fuzzer (test/fuzz, bytes in ./fuzz-found.ts):
+ * each was a stray exception (internal_error) before the fix it guards.
+ */
+describe('TLS 1.2 bad input: found by fuzzing', () => {
+  it('refuses a server certificate with an even RSA modulus (RSA key exchange) with bad_certificate, not internal_error', T, async () => {
+    const l = lone('client', { cipherSuites: [0x009c, 0x009d] });
+    l.conn.receive(EVEN_RSA_MODULUS_FLIGHT);
+    expectLoneAlert(await l.closed, l.written(), 'bad_certificate');
+  });
+});
