@@ -378,8 +378,16 @@ function leftPad(b: Uint8Array, n: number): Uint8Array {
 }
 
 function dhStart(p: Uint8Array, g: Uint8Array): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
-  const dh = nodeCrypto.createDiffieHellman(Buffer.from(p), Buffer.from(g));
-  const pub = leftPad(u8(dh.generateKeys()), p.length);
+  let dh: nodeCrypto.DiffieHellman;
+  let pub: Uint8Array;
+  try {
+    dh = nodeCrypto.createDiffieHellman(Buffer.from(p), Buffer.from(g));
+    pub = leftPad(u8(dh.generateKeys()), p.length);
+  } catch (e) {
+    // p and g are the peer's (TLS 1.2 ServerKeyExchange): parameters OpenSSL refuses (a generator of 0
+    // or 1, an even p) are bad peer input, not an internal failure.
+    throw new KeyExchangeError(`DH parameters rejected: ${(e as Error).message}`);
+  }
   return {
     publicShare: pub,
     agree(peer) {

@@ -154,7 +154,8 @@ export interface CryptoProvider {
   respondKeyExchangeSync?(group: number, peerShare: Uint8Array): KeyExchangeResponse;
   /**
    * Finite-field DH with explicit parameters (TLS 1.2 DHE, where the server
-   * chooses p and g). The secret is left-padded to the length of p.
+   * chooses p and g). The secret is left-padded to the length of p. Rejects
+   * with a {@link KeyExchangeError} for parameters it cannot use.
    */
   startDh(p: Uint8Array, g: Uint8Array): Promise<KeyAgreement>;
 

@@ -163,7 +163,13 @@ export async function tls12Client(io: HandshakeIO, st: ClientHelloState, sh: Ser
       const minBits = Math.max(MIN_DH_PRIME_BITS, cfg.minDhPrimeBits ?? 0);
       if (bits < minBits) throw alertError('insufficient_security', `DH prime of ${bits} bits is below ${minBits}`);
       if (bits > 8192) throw alertError('illegal_parameter', `DH prime of ${bits} bits is too large`);
-      agreement = await p.startDh(ske.params.p, ske.params.g);
+      try {
+        agreement = await p.startDh(ske.params.p, ske.params.g);
+      } catch (e) {
+        // A generator of 0 or 1, an even p: parameters out of range.
+        if (e instanceof KeyExchangeError) throw alertError('illegal_parameter', `server DH parameters rejected: ${e.message}`, undefined, e);
+        throw e;
+      }
       serverPublic = ske.params.publicKey;
       group = ffdheGroupId(ske.params.p, ske.params.g);
     }

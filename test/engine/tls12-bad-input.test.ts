@@ -29,7 +29,7 @@ import {
 } from '../../src/messages/handshake.js';
 import { Reader } from '../../src/wire/reader.js';
 import { AlertDescription, ContentType, ExtensionType, HandshakeType, NamedGroup, SignatureScheme, TLS_FALLBACK_SCSV } from '../../src/registry.js';
-import { EVEN_RSA_MODULUS_FLIGHT } from './fuzz-found.js';
+import { EVEN_RSA_MODULUS_FLIGHT, GENERATOR_ONE_DH_PARAMS } from './fuzz-found.js';
 
 const T = { timeout: 10_000 };
 const CT = ContentType;
@@ -622,5 +622,11 @@ describe('TLS 1.2 bad input: found by fuzzing', () => {
     const l = lone('client', { cipherSuites: [0x009c, 0x009d] });
     l.conn.receive(EVEN_RSA_MODULUS_FLIGHT);
     expectLoneAlert(await l.closed, l.written(), 'bad_certificate');
+  });
+
+  it('refuses signed DHE parameters with a generator of 1 with illegal_parameter, not internal_error', T, async () => {
+    const ed = new FlightEditor();
+    onMessage(ed, 'server', HT.server_key_exchange, () => resignedSke(ed, GENERATOR_ONE_DH_PARAMS));
+    await expectAlert(editedPair(ed, { cipherSuites: [0x009e], groups: [NamedGroup.ffdhe2048] }), 'client', 'illegal_parameter');
   });
 });
