@@ -270,8 +270,8 @@ export class Connection implements HandshakeIO {
    * the chunk being parsed, `intail` what arrived behind it. A record cut by
    * a chunk boundary is completed in a buffer of exactly its size with only
    * the bytes it lacks (see nextRecord); the rest of the chunk is then parsed
-   * where it lies. Chunks are only concatenated when input piles up while the
-   * engine cannot parse (awaiting the handshake flow), as before.
+   * where it lies. Chunks are only gathered into one buffer when input piles
+   * up while the engine cannot parse (awaiting the handshake flow).
    */
   receive(bytes: Uint8Array): void {
     if (this.closed || bytes.length === 0) return;
@@ -282,10 +282,43 @@ export class Connection implements HandshakeIO {
         this.fail(alertError('internal_error', `more than ${MAX_BUFFERED_INPUT} bytes buffered while busy`));
         return;
       }
-      this.intail = this.intail.length === 0 ? bytes : concat(this.intail, bytes);
+      this.appendTail(bytes);
     }
     this.pump();
   }
+
+  /**
+   * Add a chunk behind the input not parsed yet. Chunks that pile up while
+   * the engine cannot parse (the handshake flow awaits a signer, a
+   * certificate callback or a verifier) go into one buffer whose capacity
+   * doubles, so n chunks cost O(n) copying: concatenating each chunk onto all
+   * the earlier ones cost O(n^2), and a peer trickling single bytes made that
+   * seconds of CPU per connection.
+   */
+  private appendTail(bytes: Uint8Array): void {
+    const t = this.intail;
+    if (t.length === 0) {
+      this.intail = bytes;
+      return;
+    }
+    const store = this.tailStore;
+    // Append in place when the tail is the filled end of our store (the bytes past the fill were never handed out).
+    if (store !== null && t.buffer === store.buffer && t.byteOffset + t.length === this.tailFill && this.tailFill + bytes.length <= store.length) {
+      store.set(bytes, this.tailFill);
+      this.intail = store.subarray(t.byteOffset, (this.tailFill += bytes.length));
+      return;
+    }
+    const n = t.length + bytes.length;
+    const grown = new Uint8Array(Math.max(n, Math.min(Math.max(2 * n, 1024), MAX_BUFFERED_INPUT)));
+    grown.set(t, 0);
+    grown.set(bytes, t.length);
+    this.tailStore = grown;
+    this.tailFill = n;
+    this.intail = grown.subarray(0, n);
+  }
+  /** The buffer `intail` grows in while input piles up (see appendTail), and how much of it is filled. */
+  private tailStore: Uint8Array | null = null;
+  private tailFill = 0;
   /**
    * receive() for bytes the caller overwrites as soon as this returns (a read
    * buffer the transport reuses, as `net.connect({ onread })` does): they are
