@@ -15,7 +15,9 @@
  * differ between processes, the structure and the mutated positions do not,
  * so `--case` replays what failed (byte for byte up to the first key share).
  * Options: --scenario=NAME (only that scenario), --max-failures=N (stop after
- * N distinct failures, default 20), --quiet.
+ * N distinct failures, default 20), --slow-ms=N (list engine cases slower than
+ * N ms, default 2000: an input that costs seconds is worth a look), --log (one
+ * line per case), --quiet.
  *
  * Inside `node --test dist/test/` (which runs every file under dist/test)
  * this file does nothing.
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
   const target = a.get('target') ?? 'all';
   const quiet = a.has('quiet');
   const maxFailures = Number(a.get('max-failures') ?? '20');
+  const slowMs = Number(a.get('slow-ms') ?? '2000');
   const trap = new RejectionTrap().install();
   const started = Date.now();
   const t0 = performance.now();
@@ -97,7 +100,11 @@ async function main(): Promise<void> {
   if (engineShare > 0) {
     const fuzzer = new EngineFuzzer(recordings, trap);
     for (let i = 0; Date.now() < engineDeadline && failures < maxFailures; i++) {
+      const t = performance.now();
       const r: CaseResult = await fuzzer.runCase(seed, i);
+      const ms = performance.now() - t;
+      // Not a failure by itself (the machine may be busy), but an input that costs seconds is worth a look.
+      if (ms > slowMs) console.log(`SLOW CASE seed=${seed} case=${i} ${Math.round(ms)} ms: ${r.scenario} ${r.mode} ${r.detail} -> ${r.outcome}`);
       engineCases++;
       modes.set(r.mode, (modes.get(r.mode) ?? 0) + 1);
       for (const o of r.outcome.split(', ')) outcomes.set(o, (outcomes.get(o) ?? 0) + 1);

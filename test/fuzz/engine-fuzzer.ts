@@ -26,7 +26,7 @@ import { Endpoint, checkEndpoint, describeError, internals, settle, type Endpoin
 import { chunkSizes, mutateMessage, mutateStream, toHex } from './mutate.js';
 import { Rng, mixSeed } from './prng.js';
 import type { FieldContext } from './fields.js';
-import { controlProblems, fieldContextOf, newClient, newServer, runLive, type Recording } from './scenarios.js';
+import { controlProblems, fieldContextOf, newClient, newServer, runLive, scriptBytes, type Recording } from './scenarios.js';
 
 export type Mode = 'replay-server' | 'replay-client' | 'wire' | 'message' | 'inject' | 'fragment';
 
@@ -151,7 +151,7 @@ export class EngineFuzzer {
    * that reached the peer unmodified ends the peer too (unless it had
    * already seen close_notify, after which data is ignored).
    */
-  private finish(rec: Recording, client: Endpoint, server: Endpoint, detail: string, bytes: Uint8Array, tampered?: { side: SideName; writes: ReadonlySet<number> }) {
+  private finish(rec: Recording, client: Endpoint, server: Endpoint, detail: string, bytes: Uint8Array, tampered?: { side: SideName; writes: ReadonlySet<number> }, consistent = true) {
     const violations = [...checkEndpoint(client).map((v) => `client: ${v}`), ...checkEndpoint(server).map((v) => `server: ${v}`)];
     for (const [a, b] of [[client, server], [server, client]] as const) {
       const alert = (a.error as { alert?: { name: string; direction: string } } | undefined)?.alert;
@@ -167,6 +167,27 @@ export class EngineFuzzer {
       if (pending.inbuf.length + pending.intail.length > 0) continue;
       if (b.error === undefined && !b.conn.isClosed && !b.conn.closeNotifyReceived) {
         violations.push(`${b.side}: ignored the fatal alert ${alert.name} the ${a.side} sent (${b.handshakes > 0 ? 'after' : 'during'} the handshake)`);
+      }
+    }
+    // Both ends done, neither failed: whatever was mutated on the wire was harmless, so the two must agree
+    // on what they negotiated and every byte the script sent must have arrived. (Not for message mode: there
+    // the sender itself sends and hashes the mutated message, so the two may legitimately differ.)
+    if (consistent && client.error === undefined && server.error === undefined && client.handshakes === 1 && server.handshakes === 1) {
+      const c = client.conn.summary!;
+      const s = server.conn.summary!;
+      const agree = (what: string, x: unknown, y: unknown): void => {
+        if (x !== y) violations.push(`both completed but disagree on ${what}: client ${String(x)}, server ${String(y)}`);
+      };
+      agree('version', c.version, s.version);
+      agree('cipher suite', c.cipherSuite.id, s.cipherSuite.id);
+      agree('resumption', c.resumed, s.resumed);
+      agree('ALPN', c.alpnProtocol, s.alpnProtocol);
+      agree('extended master secret', c.extendedMasterSecret, s.extendedMasterSecret);
+      agree('early data', c.earlyDataAccepted, s.earlyDataAccepted);
+      if (client.conn.closeNotifyReceived && server.conn.closeNotifyReceived) {
+        const sc = rec.state.scenario;
+        if (server.dataBytes + server.earlyBytes < scriptBytes(sc, 'client')) violations.push(`server: ${server.dataBytes} of ${scriptBytes(sc, 'client')} bytes arrived, yet no error`);
+        if (client.dataBytes < scriptBytes(sc, 'server')) violations.push(`client: ${client.dataBytes} of ${scriptBytes(sc, 'server')} bytes arrived, yet no error`);
       }
     }
     return { detail, bytes, violations, outcome: `client ${outcomeOf(client)}, server ${outcomeOf(server)}` };
@@ -269,7 +290,7 @@ export class EngineFuzzer {
         };
       },
     });
-    return this.finish(rec, run.client, run.server, detail, bytes);
+    return this.finish(rec, run.client, run.server, detail, bytes, undefined, false);
   }
 
   /** After the handshake, one side sends protected records with hostile content. */

@@ -382,7 +382,7 @@ function fieldLength(rng: Rng, raw: Uint8Array, ctx: FieldContext = {}): Uint8Ar
 
 /** A code point (version, suite, group, scheme, extension type, enum, u32) replaced. */
 function fieldValue(rng: Rng, raw: Uint8Array, ctx: FieldContext = {}): Uint8Array | undefined {
-  const fs = fieldsOf(raw, ctx).filter((f) => f.kind !== 'length' && f.kind !== 'certificate' && f.offset > 0);
+  const fs = fieldsOf(raw, ctx).filter((f) => f.kind !== 'length' && f.kind !== 'certificate' && f.kind !== 'opaque' && f.offset > 0);
   if (fs.length === 0) return undefined;
   const f: Field = rng.pick(fs);
   note = `${raw[0]}.${f.what}`;

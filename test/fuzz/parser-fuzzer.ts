@@ -14,9 +14,9 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TraceEvent } from '../../src/connection.js';
+import type { HandshakeSummary, TraceEvent } from '../../src/connection.js';
 import { TLSError } from '../../src/errors.js';
-import { analyzeClientHello, ja3, ja4 } from '../../src/inspector/index.js';
+import { analyzeClientHello, explain, inspectorJson, ja3, ja4, renderInspectorPage, type HelloAnalysis, type WireMessage } from '../../src/inspector/index.js';
 import {
   alpn,
   cookie,
@@ -68,6 +68,8 @@ export interface ParserCorpus {
   readonly certificates: readonly Uint8Array[];
   readonly pems: readonly string[];
   readonly caPem: string;
+  /** Servers' handshake summaries (for the inspector page). */
+  readonly summaries: readonly HandshakeSummary[];
 }
 
 export interface ParserCaseResult {
@@ -93,6 +95,7 @@ const TARGETS: readonly (readonly [number, string])[] = [
   [5, 'trace-message'],
   [2, 'tracer-stream'],
   [3, 'inspector-hello'],
+  [1, 'inspector-page'],
   [6, 'codecs'],
   [5, 'x509-der'],
   [1, 'x509-pem'],
@@ -137,7 +140,8 @@ export class ParserFuzzer {
         // a vector that is meant to be bad PEM
       }
     }
-    return { messages, connections, certificates, pems, caPem: readFileSync(join(pki, 'ca.pem'), 'utf8') };
+    const summaries = recs.map((r) => r.summaries.server).filter((x): x is HandshakeSummary => x !== undefined);
+    return { messages, connections, certificates, pems, caPem: readFileSync(join(pki, 'ca.pem'), 'utf8'), summaries };
   }
 
   runCase(seed: number, index: number): ParserCaseResult {
@@ -226,6 +230,51 @@ export class ParserFuzzer {
           }
           break;
         }
+        case 'inspector-page': {
+          // A visitor's ClientHello with markup in its server_name and ALPN names, often mutated too, shown
+          // on the inspector page: nothing may throw, and the markup must come out escaped.
+          const hello = ClientHelloCodec.decode(new Reader(rng.pick(c.messages.filter((m) => m.raw[0] === 1)).raw, 4));
+          const planted = {
+            ...hello,
+            extensions: [
+              ...hello.extensions.filter((e) => e.type !== 0 && e.type !== 16),
+              { type: 0, data: serverName.encode(`x<fz>"'${rng.int(100)}.example`) },
+              { type: 16, data: alpn.encode(['<fz>', `h2"'<fz`]) },
+            ],
+          };
+          const m = rng.chance(0.6) ? mutateMessage(rng, frameHs(1, ClientHelloCodec.encode(planted)), undefined, {}) : { bytes: frameHs(1, ClientHelloCodec.encode(planted)), applied: ['markup only'] };
+          bytes = m.bytes;
+          detail = m.applied.join('+');
+          let analysis: HelloAnalysis | undefined;
+          let helloError: string | undefined;
+          try {
+            analysis = analyzeClientHello(bytes);
+          } catch (e) {
+            if (!isTyped(e) && bytes[0] === 1) violations.push(`analyzeClientHello threw ${describeError(e)}`);
+            helloError = (e as Error).message;
+          }
+          const messages: WireMessage[] = [
+            { direction: 'received', kind: 'handshake', name: 'ClientHello', handshakeType: 1, length: bytes.length, encrypted: false, count: 1 },
+            { direction: 'sent', kind: 'handshake', name: 'Unknown (0x7f)', handshakeType: 0x7f, length: 0, encrypted: true, count: 1 },
+            { direction: 'received', kind: 'application_data', name: 'Application Data', length: 5, encrypted: true, count: 3 },
+          ];
+          const view = {
+            record: { startedAt: 0, clientHello: analysis, helloError, helloRetried: rng.chance(0.2), messages, bytesReceived: bytes.length, bytesSent: 0 },
+            summary: c.summaries.length > 0 && rng.chance(0.8) ? rng.pick(c.summaries) : undefined,
+            server: { suites: [0x1301, 0xc02f], groups: [0x1d, 0x17], alpn: ['h2'], minVersion: 'TLSv1.2' as const, maxVersion: 'TLSv1.3' as const },
+            request: { method: 'GET', path: '/<fz>', httpVersion: '1.1', userAgent: '<fz>' },
+          };
+          try {
+            const html = renderInspectorPage(view);
+            JSON.stringify(inspectorJson(view));
+            explain(view);
+            const at = html.search(/<fz|"'/);
+            if (at >= 0) violations.push(`inspector page carries unescaped peer text: …${html.slice(Math.max(0, at - 40), at + 40)}…`);
+          } catch (e) {
+            violations.push(`the inspector page threw ${describeError(e)}`);
+          }
+          break;
+        }
         case 'codecs': {
           const m = rng.pick(c.messages);
           const mm = mutateMessage(rng, m.raw, undefined, { version: m.version, kx: m.kx });
@@ -285,6 +334,16 @@ export class ParserFuzzer {
     return { seed, index, target, detail, bytes, violations };
   }
 }
+
+const frameHs = (type: number, body: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(4 + body.length);
+  out[0] = type;
+  out[1] = body.length >>> 16;
+  out[2] = (body.length >>> 8) & 0xff;
+  out[3] = body.length & 0xff;
+  out.set(body, 4);
+  return out;
+};
 
 /** Every codec, each given any body. */
 const CODECS: readonly (readonly [string, (b: Uint8Array) => unknown])[] = [

@@ -24,7 +24,7 @@ describe('parser fuzzing', () => {
       targets.set(r.target, (targets.get(r.target) ?? 0) + 1);
       if (r.violations.length > 0) failures.push(r);
     }
-    for (const t of ['trace-message', 'tracer-stream', 'inspector-hello', 'codecs', 'x509-der', 'x509-pem', 'x509-verify']) assert.ok((targets.get(t) ?? 0) > 0, `target ${t} ran`);
+    for (const t of ['trace-message', 'tracer-stream', 'inspector-hello', 'inspector-page', 'codecs', 'x509-der', 'x509-pem', 'x509-verify']) assert.ok((targets.get(t) ?? 0) > 0, `target ${t} ran`);
     assert.equal(failures.length, 0, `\n${failures.slice(0, 5).map(formatParserFailure).join('\n\n')}`);
   });
 });

@@ -11,10 +11,12 @@
  */
 import type { CertifiedKey, ClientConfig, PeerVerifier, ServerConfig, SessionState } from '../../src/config.js';
 import { Certificate } from '../../src/x509/certificate.js';
+import type { HandshakeSummary } from '../../src/connection.js';
 import { defaultProvider } from '../../src/crypto/node.js';
 import { AntiReplay, MemorySessionCache, TicketKeys, type SessionStore } from '../../src/handshake/tickets.js';
 import { NamedGroup as G, PskKeyExchangeMode, SignatureScheme as S } from '../../src/registry.js';
-import { acceptAll, certified } from '../helpers/pair.js';
+import { makeVerifier } from '../../src/node/trust.js';
+import { acceptAll, certified, fixture } from '../helpers/pair.js';
 import { Endpoint, checkEndpoint, newEndpoint, settle, wire, type EndpointOptions, type SideName, type Wiring } from './harness.js';
 import { mixSeed, seedOf, type Rng } from './prng.js';
 import { FuzzProvider, Memo } from './provider.js';
@@ -73,6 +75,12 @@ const slowAccept: PeerVerifier = async () => {
   await new Promise<void>((r) => setImmediate(r));
   return { valid: true };
 };
+
+/** The verifier node:tls-style sockets use (src/x509 path validation against the test CA), built once. */
+let verifier: PeerVerifier | undefined;
+function x509Verifier(): PeerVerifier {
+  return (verifier ??= makeVerifier({ ca: fixture('ca.pem') }));
+}
 
 /** The test CA's subject (DER), for CertificateRequest.certificate_authorities. */
 function caName(): Uint8Array {
@@ -191,6 +199,14 @@ export const SCENARIOS: readonly Scenario[] = [
     }),
     script: SCRIPT13,
   },
+  {
+    name: 'tls13-x509-verified-both-ways',
+    version: 'TLSv1.3',
+    // The real verifier (src/x509 path validation, hostname check) on both sides: mutated certificates reach it.
+    client: (e) => ({ groups: [G.x25519], certificates: [e.cert('client-rsa')], verifyPeer: x509Verifier() }),
+    server: (e) => ({ certificates: [e.cert('server-p256')], requestClientCertificate: true, requireClientCertificate: true, verifyPeer: x509Verifier() }),
+    script: SCRIPT13,
+  },
   // --- TLS 1.2 --------------------------------------------------------------------------------
   {
     name: 'tls12-ecdhe-ecdsa',
@@ -240,6 +256,13 @@ export const SCENARIOS: readonly Scenario[] = [
     slow: true,
     client: (e) => ({ ...T12, cipherSuites: [0x009e], groups: [G.ffdhe2048], certificates: [e.cert('client-p256')], verifyPeer: slowAccept }),
     server: (e) => ({ certificates: [e.cert('server-rsa')], cipherSuites: [0x009e], groups: [G.ffdhe2048], requestClientCertificate: true, verifyPeer: slowAccept }),
+    script: SCRIPT12,
+  },
+  {
+    name: 'tls12-x509-verified-both-ways',
+    version: 'TLSv1.2',
+    client: (e) => ({ ...T12, cipherSuites: [0xc02f], certificates: [e.cert('client-p256')], verifyPeer: x509Verifier() }),
+    server: (e) => ({ certificates: [e.cert('server-rsa')], requestClientCertificate: true, requireClientCertificate: true, verifyPeer: x509Verifier() }),
     script: SCRIPT12,
   },
   {
@@ -434,6 +457,8 @@ export interface Recording {
   readonly writes: { readonly client: readonly Uint8Array[]; readonly server: readonly Uint8Array[] };
   /** Plaintext handshake messages each side sent (header + body). */
   readonly messages: { readonly client: readonly Uint8Array[]; readonly server: readonly Uint8Array[] };
+  /** What each side reported at the end of its handshake. */
+  readonly summaries: { readonly client: HandshakeSummary | undefined; readonly server: HandshakeSummary | undefined };
   /** Every trace event of both sides (for the tracer fuzzer). */
   readonly events: { readonly client: readonly import('../../src/connection.js').TraceEvent[]; readonly server: readonly import('../../src/connection.js').TraceEvent[] };
 }
@@ -480,5 +505,6 @@ export async function record(s: Scenario, chunkRng?: Rng): Promise<Recording> {
     writes: { client: run.client.writes, server: run.server.writes },
     messages: { client: run.client.sentMessages, server: run.server.sentMessages },
     events: { client: run.client.traceEvents, server: run.server.traceEvents },
+    summaries: { client: run.client.conn.summary, server: run.server.conn.summary },
   };
 }
