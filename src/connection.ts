@@ -39,6 +39,7 @@ import {
   MAX_HANDSHAKE_MESSAGE_LENGTH,
   KEY_UPDATE_AFTER_RECORDS,
   MAX_PLAINTEXT_LENGTH,
+  MIN_SEND_FRAGMENT,
   RECORD_HEADER_LENGTH,
 } from './limits.js';
 import { plaintextRecord, type RecordProtector } from './record/protection.js';
@@ -237,6 +238,31 @@ export class Connection implements HandshakeIO {
   get earlyDataReceived(): number {
     return this.earlyBytes;
   }
+
+  /** The verify_data of the Finished we sent (once the handshake is complete): Node's getFinished(). */
+  get finishedSent(): Uint8Array | undefined {
+    return this.handshakeComplete ? this.ourFinished : undefined;
+  }
+
+  /** The verify_data of the peer's (verified) Finished: Node's getPeerFinished(). */
+  get finishedReceived(): Uint8Array | undefined {
+    return this.handshakeComplete ? this.peerFinished : undefined;
+  }
+  private ourFinished: Uint8Array | undefined;
+  private peerFinished: Uint8Array | undefined;
+
+  /**
+   * The largest plaintext per record we send, 512 to 2^14 (OpenSSL's max_send_fragment, Node's
+   * setMaxSendFragment): smaller records let a receiver start on the first bytes sooner.
+   */
+  get maxSendFragment(): number {
+    return this.maxFragment;
+  }
+  set maxSendFragment(n: number) {
+    if (!Number.isInteger(n) || n < MIN_SEND_FRAGMENT || n > MAX_PLAINTEXT_LENGTH) throw new RangeError(`maxSendFragment must be an integer from ${MIN_SEND_FRAGMENT} to ${MAX_PLAINTEXT_LENGTH}`);
+    this.maxFragment = n;
+  }
+  private maxFragment = MAX_PLAINTEXT_LENGTH;
 
   /** Start the handshake (a client sends its ClientHello; a server waits for one). */
   start(): void {
@@ -625,6 +651,7 @@ export class Connection implements HandshakeIO {
     const w = this.waiter;
     if (w === null) throw alertError('unexpected_message', 'handshake input while no handshake step is waiting');
     this.waiter = null;
+    if (input.type === HandshakeType.finished) this.peerFinished = new Uint8Array(input.body);
     const e = w.expect;
     if (e === 'change_cipher_spec') {
       if (input.type !== 'change_cipher_spec') return w.reject(alertError('unexpected_message', `expected ChangeCipherSpec, got handshake type ${input.type}`));
@@ -712,6 +739,7 @@ export class Connection implements HandshakeIO {
   }
 
   sendHandshake(type: number, body: Uint8Array): Uint8Array {
+    if (type === HandshakeType.finished) this.ourFinished = body;
     const raw = new Uint8Array(4 + body.length);
     raw[0] = type;
     raw[1] = body.length >>> 16;
@@ -733,9 +761,10 @@ export class Connection implements HandshakeIO {
 
   private queueRecords(type: number, data: Uint8Array): void {
     const wp = this.writeProtector;
+    const max = this.maxFragment;
     if (wp === null) {
-      for (let off = 0; off < data.length || (off === 0 && data.length === 0); off += MAX_PLAINTEXT_LENGTH) {
-        const frag = data.subarray(off, Math.min(off + MAX_PLAINTEXT_LENGTH, data.length));
+      for (let off = 0; off < data.length || (off === 0 && data.length === 0); off += max) {
+        const frag = data.subarray(off, Math.min(off + max, data.length));
         // RFC 8446 §5.1: the first ClientHello may carry 0x0301 for compatibility.
         const rec = plaintextRecord(type, frag, this.isClient && this.firstWrite ? 0x0301 : 0x0303);
         this.firstWrite = false;
@@ -749,16 +778,16 @@ export class Connection implements HandshakeIO {
     // (header, nonce, ciphertext, tag in place), so the plaintext is copied once and the sink gets
     // one write. Not zero-filled: sealInto fills exactly sealedLength bytes or throws. Cut from a
     // shared slab (record/slab.ts), never reused while referenced.
-    const count = data.length === 0 ? 1 : Math.ceil(data.length / MAX_PLAINTEXT_LENGTH);
+    const count = data.length === 0 ? 1 : Math.ceil(data.length / max);
     let total = 0;
-    for (let i = 0, off = 0; i < count; i++, off += MAX_PLAINTEXT_LENGTH) {
-      const n = Math.min(MAX_PLAINTEXT_LENGTH, data.length - off);
+    for (let i = 0, off = 0; i < count; i++, off += max) {
+      const n = Math.min(max, data.length - off);
       total += wp.sealedLength(n, this.paddingFor(n));
     }
     const out = this.recycleOutput && !this.config.trace ? reusableRecordBytes(total) : recordBytes(total);
     let at = 0;
-    for (let i = 0, off = 0; i < count; i++, off += MAX_PLAINTEXT_LENGTH) {
-      const frag = data.subarray(off, Math.min(off + MAX_PLAINTEXT_LENGTH, data.length));
+    for (let i = 0, off = 0; i < count; i++, off += max) {
+      const frag = data.subarray(off, Math.min(off + max, data.length));
       const n = wp.sealInto(type, frag, this.paddingFor(frag.length), out, at);
       if (this.config.trace) this.trace({ direction: 'sent', kind: 'record', contentType: type, record: out.subarray(at, at + n), encrypted: true, length: n - RECORD_HEADER_LENGTH });
       at += n;

@@ -5,6 +5,8 @@
 
 /** RFC 8446 §5.1: TLSPlaintext.length MUST NOT exceed 2^14. */
 export const MAX_PLAINTEXT_LENGTH = 1 << 14;
+/** The smallest plaintext per record a sender may be limited to (OpenSSL's max_send_fragment floor, RFC 6066's smallest max_fragment_length). */
+export const MIN_SEND_FRAGMENT = 512;
 /** RFC 5246 §6.2.3: TLSCiphertext.length MUST NOT exceed 2^14 + 2048; RFC 8446 §5.2 tightens to 2^14 + 256. We apply 2^14 + 256 to both (AEAD expansion is at most 8 + 16 bytes in 1.2). */
 export const MAX_CIPHERTEXT_LENGTH = (1 << 14) + 256;
 /** 5-byte record header. */

@@ -6,13 +6,27 @@
  * The adapter owns the I/O policy the engine must not have: reading and
  * writing the transport, backpressure in both directions, and timers.
  */
+import { X509Certificate } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { Socket } from 'node:net';
 import type { SessionState } from '../config.js';
 import type { Connection, ConnectionSink, HandshakeSummary, TraceEvent } from '../connection.js';
 import { TLSError } from '../errors.js';
+import { NamedGroup } from '../registry.js';
 import { releaseRecordBytes } from '../record/slab.js';
 import type { PeerCertificate } from './peer-certificate.js';
+import { decodeSessionBytes } from './session.js';
+
+/** What node:tls's getEphemeralKeyInfo() says for each group (OpenSSL's names and sizes). */
+const EPHEMERAL_KEY_INFO: Readonly<Record<number, { type: string; name?: string; size: number }>> = {
+  [NamedGroup.x25519]: { type: 'ECDH', name: 'X25519', size: 253 },
+  [NamedGroup.secp256r1]: { type: 'ECDH', name: 'prime256v1', size: 256 },
+  [NamedGroup.secp384r1]: { type: 'ECDH', name: 'secp384r1', size: 384 },
+  [NamedGroup.secp521r1]: { type: 'ECDH', name: 'secp521r1', size: 521 },
+  [NamedGroup.ffdhe2048]: { type: 'DH', size: 2048 },
+  [NamedGroup.ffdhe3072]: { type: 'DH', size: 3072 },
+  [NamedGroup.ffdhe4096]: { type: 'DH', size: 4096 },
+};
 
 export interface TLSSocketHooks {
   /** Build the engine for this socket, given the sink the socket implements. */
@@ -295,8 +309,63 @@ export class TLSSocket extends Duplex {
     return this.summary?.resumed ?? false;
   }
 
-  getEphemeralKeyInfo(): { type: string; name: string } | Record<string, never> {
-    return {};
+  /**
+   * The client's view of the key exchange, as node:tls reports it (an empty object on a server, or
+   * before the handshake, or for RSA key exchange and psk_ke resumption).
+   */
+  getEphemeralKeyInfo(): { type: string; name?: string; size: number } | Record<string, never> {
+    const g = this.summary?.group;
+    if (!this.connection.isClient || g === undefined) return {};
+    return EPHEMERAL_KEY_INFO[g] ?? {};
+  }
+
+  /** The verify_data of our latest Finished (RFC 5929 tls-unique for TLS 1.2 clients), after the handshake. */
+  getFinished(): Buffer | undefined {
+    const f = this.connection.finishedSent;
+    return f ? Buffer.from(f) : undefined;
+  }
+
+  /** The verify_data of the peer's latest Finished, after the handshake. */
+  getPeerFinished(): Buffer | undefined {
+    const f = this.connection.finishedReceived;
+    return f ? Buffer.from(f) : undefined;
+  }
+
+  /** The peer's certificate as a crypto.X509Certificate (undefined without one). */
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const der = this.summary?.peerCertificates[0];
+    return der ? new X509Certificate(der) : undefined;
+  }
+
+  /** Our own certificate as a crypto.X509Certificate (undefined without one). */
+  getX509Certificate(): X509Certificate | undefined {
+    const der = this.summary?.localCertificates[0];
+    return der ? new X509Certificate(der) : undefined;
+  }
+
+  /** A client's session ticket (RFC 5077 / RFC 8446 §4.6.1), if the server sent one. */
+  getTLSTicket(): Buffer | undefined {
+    const ticket = this.lastSession ? decodeSessionBytes(this.lastSession)?.ticket : undefined;
+    return ticket && ticket.length > 0 ? Buffer.from(ticket) : undefined;
+  }
+
+  /** Limit the plaintext of each record we send to `size` bytes (512 to 16384); false if out of range. */
+  setMaxSendFragment(size: number): boolean {
+    try {
+      this.connection.maxSendFragment = size;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Renegotiation is refused in both directions already (RFC 5746 aside): nothing to disable. */
+  disableRenegotiation(): void {}
+
+  /** ts-tls never renegotiates (TLS 1.3 has no renegotiation; for TLS 1.2 it is refused): the callback gets an error. */
+  renegotiate(_options: object, callback?: (err: Error | null) => void): boolean {
+    if (callback) process.nextTick(callback, new TLSError('renegotiation is not supported', 'ERR_TLS_RENEGOTIATION_DISABLED'));
+    return false;
   }
 
   exportKeyingMaterial(length: number, label: string, context?: Buffer): Buffer {

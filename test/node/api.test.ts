@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
+import { once } from 'node:events';
 import { connect, createServer, type Server, type TLSSocket, type ServerOptions, type ConnectOptions } from '../../src/index.js';
 import type { TLSError } from '../../src/errors.js';
 import { projectRoot } from '../helpers/paths.js';
@@ -92,6 +93,50 @@ describe('node-shaped API', () => {
     assert.equal(echoed.length, sent.length);
     assert.ok(echoed.equals(sent), 'the echo differs from what was written');
   });
+
+  for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
+    it(`${version}: Finished values, X509Certificate, ephemeral key info and ticket agree with a node:tls peer`, { timeout: 10_000 }, async () => {
+      let nodeSide: tls.TLSSocket | undefined;
+      const server = tls.createServer({ key: f('server-p256.key'), cert: f('server-p256.pem'), minVersion: version, maxVersion: version }, (s) => {
+        nodeSide = s;
+        s.on('error', () => {});
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as { port: number }).port;
+      try {
+        const ours = connect({ host: '127.0.0.1', port, servername: 'localhost', ca, maxVersion: version, groups: ['x25519', 'P-256'] });
+        assert.equal(ours.getFinished(), undefined, 'no Finished before the handshake');
+        // The ticket (TLS 1.3: after the handshake) and the handshake itself, listened for from the start.
+        const gotSession = new Promise((r) => ours.once('session', r));
+        await new Promise<void>((resolve, reject) => {
+          ours.once('secureConnect', resolve);
+          ours.once('error', reject);
+        });
+        await gotSession;
+        await new Promise((r) => setTimeout(r, 20));
+        assert.ok(nodeSide, 'node:tls saw the connection');
+        assert.deepEqual(ours.getFinished(), nodeSide.getPeerFinished());
+        assert.deepEqual(ours.getPeerFinished(), nodeSide.getFinished());
+        assert.equal(ours.getPeerX509Certificate()?.fingerprint256, ours.getPeerCertificate().fingerprint256);
+        assert.equal(ours.getPeerX509Certificate()?.subject, `CN=${ours.getPeerCertificate().subject.CN}`);
+        assert.equal(ours.getX509Certificate(), undefined, 'no client certificate');
+        // node:tls's own client against the same server, for the reference shape.
+        const theirs = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, maxVersion: version, ecdhCurve: 'X25519:P-256' });
+        await once(theirs, 'secureConnect');
+        assert.deepEqual(ours.getEphemeralKeyInfo(), theirs.getEphemeralKeyInfo());
+        theirs.destroy();
+        const ticket = ours.getTLSTicket();
+        assert.ok(ticket && ticket.length > 0, 'the ticket the server sent');
+        assert.equal(ours.setMaxSendFragment(100), false);
+        assert.equal(ours.setMaxSendFragment(512), true);
+        const renegotiated = await new Promise<Error | null>((resolve) => assert.equal(ours.renegotiate({}, resolve), false));
+        assert.match(renegotiated?.message ?? '', /not supported/);
+        ours.destroy();
+      } finally {
+        server.close();
+      }
+    });
+  }
 
   it('reports OpenSSL and IANA names for a TLS 1.2 suite', async () => {
     const r = await roundTrip(srv.port, { maxVersion: 'TLSv1.2', cipherSuites: ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'] });
