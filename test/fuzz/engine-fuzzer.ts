@@ -203,8 +203,8 @@ export class EngineFuzzer {
     const frng = rng.fork();
     const cuts: string[] = [];
     const run = await runLive(rec.state, {
-      client: endpointOptions(rng),
-      server: endpointOptions(rng),
+      client: { ...endpointOptions(rng), keepData: true },
+      server: { ...endpointOptions(rng), keepData: true },
       wiring: { chunkRng: rng.fork() },
       setup: (client, server) => {
         const conn = (from === 'client' ? client : server).conn;

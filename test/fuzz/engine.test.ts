@@ -21,7 +21,7 @@ import { SCENARIOS, newClient, newServer, record, scriptBytes, type Recording } 
 import { acceptAll, certified } from '../helpers/pair.js';
 
 const SEED = 20_250_614;
-const CASES = 2_400;
+const CASES = 4_000;
 
 describe('engine fuzzing', () => {
   const recordings: Recording[] = [];

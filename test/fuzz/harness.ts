@@ -48,6 +48,8 @@ export interface EndpointOptions {
   readonly inputMode?: InputMode;
   /** Keep the plaintext handshake messages this side sends (needs a tracer or trace: true). */
   readonly keepMessages?: boolean;
+  /** Keep the application data received (for content checks). */
+  readonly keepData?: boolean;
 }
 
 /** A transient input buffer, overwritten after every receiveTransient call. */
@@ -62,6 +64,8 @@ export class Endpoint {
   readonly sentMessages: Uint8Array[] = [];
   readonly traceEvents: TraceEvent[] = [];
   readonly traceLines: string[] = [];
+  /** Application data received, when options.keepData. */
+  readonly received: Uint8Array[] = [];
   handshakes = 0;
   dataBytes = 0;
   earlyBytes = 0;
@@ -85,6 +89,7 @@ export class Endpoint {
       this.tracer = createTracer({ format: options.tracer, side, write: (l) => this.traceLines.push(l), explain: true });
     }
     const keep = options.keepMessages === true;
+    const keepData = options.keepData === true;
     const sink = {
       write: (b: Uint8Array) => {
         if (this.errors.length > 0) this.violation('wrote bytes after sink.error');
@@ -95,6 +100,7 @@ export class Endpoint {
         if (this.errors.length > 0) this.violation('sink.data after sink.error');
         if (this.handshakes === 0) this.violation('sink.data before the handshake completed');
         this.dataBytes += b.length;
+        if (keepData) this.received.push(b.slice());
       },
       earlyData: (b: Uint8Array) => {
         if (this.errors.length > 0) this.violation('sink.earlyData after sink.error');

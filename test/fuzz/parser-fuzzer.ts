@@ -125,13 +125,21 @@ export class ParserFuzzer {
     }
     const pki = join(projectRoot, 'test', 'fixtures', 'pki');
     const pems = readdirSync(pki).filter((f) => f.endsWith('.pem')).map((f) => readFileSync(join(pki, f), 'utf8'));
-    const vectorDir = vectorPath('x509-boringssl', 'parse_certificate_unittest');
-    let vectors: string[] = [];
-    try {
-      vectors = readdirSync(vectorDir).filter((f) => f.endsWith('.pem')).slice(0, 120).map((f) => readFileSync(join(vectorDir, f), 'utf8'));
-    } catch {
-      vectors = [];
-    }
+    // BoringSSL's certificate test data (odd but mostly valid certificates: the best starting points), in a fixed order.
+    const vectors: string[] = [];
+    const walk = (dir: string): void => {
+      let names: string[];
+      try {
+        names = readdirSync(dir, { withFileTypes: true }).map((d) => (d.isDirectory() ? `${d.name}/` : d.name)).sort();
+      } catch {
+        return;
+      }
+      for (const n of names) {
+        if (n.endsWith('/')) walk(join(dir, n));
+        else if (n.endsWith('.pem')) vectors.push(readFileSync(join(dir, n), 'utf8'));
+      }
+    };
+    for (const sub of ['parse_certificate_unittest', 'verify_certificate_chain_unittest', 'name_constraints_unittest']) walk(vectorPath('x509-boringssl', sub));
     const certificates: Uint8Array[] = [];
     for (const text of [...pems, ...vectors]) {
       try {

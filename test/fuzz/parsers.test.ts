@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { ParserFuzzer, formatParserFailure, type ParserCaseResult } from './parser-fuzzer.js';
 
 const SEED = 20_250_614;
-const CASES = 6_000;
+const CASES = 8_000;
 
 describe('parser fuzzing', () => {
   it(`survives ${CASES} mutated inputs (seed ${SEED}) with only typed errors`, { timeout: 60_000 }, async () => {

@@ -475,7 +475,19 @@ export function controlProblems(s: Scenario, r: LiveRun): string[] {
   const early = s.name.includes('0rtt') ? r.server.earlyBytes : 0;
   if (r.server.dataBytes + early < scriptBytes(s, 'client')) out.push(`server got ${r.server.dataBytes}+${early} of ${scriptBytes(s, 'client')} bytes`);
   if (r.client.dataBytes !== scriptBytes(s, 'server')) out.push(`client got ${r.client.dataBytes} of ${scriptBytes(s, 'server')} bytes`);
+  // With the data kept: the bytes themselves (the server's may start with resent 0-RTT data).
+  for (const ep of [r.client, r.server]) {
+    if (ep.received.length === 0) continue;
+    const got = Buffer.concat(ep.received);
+    const want = scriptData(s, ep.side === 'client' ? 'server' : 'client');
+    if (got.length < want.length || Buffer.compare(got.subarray(got.length - want.length), want) !== 0) out.push(`${ep.side} received different bytes than were sent`);
+  }
   return out;
+}
+
+/** The application data the script sends from `from`, in order. */
+export function scriptData(s: Scenario, from: SideName): Buffer {
+  return Buffer.concat(s.script.flatMap((st, i) => (st.op === 'send' && st.from === from ? [pattern(st.bytes, i)] : [])));
 }
 
 /**
@@ -492,8 +504,8 @@ export async function record(s: Scenario, chunkRng?: Rng): Promise<Recording> {
     if (st.session === undefined) throw new Error(`${s.name} warm-up left no session`);
   }
   const run = await runLive(st, {
-    client: { keepMessages: true },
-    server: { keepMessages: true },
+    client: { keepMessages: true, keepData: true },
+    server: { keepMessages: true, keepData: true },
     ...(chunkRng ? { wiring: { chunkRng } } : {}),
   });
   const problems = controlProblems(s, run);
