@@ -272,8 +272,12 @@ export class Connection implements HandshakeIO {
         this.summary = summary;
         this.handshakeComplete = true;
         this.enableApplicationData();
-        this.flush();
+        // The handshake is reported before our last flight leaves: a peer wired synchronously (sink.write
+        // straight into its receive(), as in the README) answers inside flush(), and its data must not reach
+        // the sink before the handshake event, nor the event come after an alert that closed us.
         this.sink.handshake?.(summary);
+        if (this.closed) return;
+        this.flush();
         try {
           // Post-handshake messages (e.g. a TLS 1.3 NewSessionTicket) may already be buffered.
           if (this.hsbuf.length > 0) this.processPostHandshake();

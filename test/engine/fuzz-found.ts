@@ -48,3 +48,16 @@ export const GENERATOR_ONE_DH_PARAMS = hex([
   '00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000',
   '00000000000000',
 ]);
+
+/**
+ * Seed 12, case 1408 (tls13-0rtt-rejected, the server's NewSessionTicket
+ * mutated before it is protected): a TLS 1.3 NewSessionTicket (header + body)
+ * whose ticket_nonce length runs past the ticket, which the client refuses
+ * with decode_error. With the peers wired synchronously, that alert reached
+ * the server while it was still sending the ticket.
+ */
+export const BAD_NONCE_NEW_SESSION_TICKET = hex([
+  '0400008000001c201ce00c3d80000072c71d0c048744261780cde87ab4d1e0f8a993c21bd8c843dc2e26b33fa245ec9d2e378db57559e602e75ad1d685812088',
+  '46fb975d6b32e2f78df75972b14bbde095c0317ea59de95605fc3c122acc82b84cb883b73083f93200e26156d135d52ff9804b2f19bf8bfcd353908b5d8ca9b1',
+  '89870000',
+]);

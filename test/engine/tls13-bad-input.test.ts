@@ -10,7 +10,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { certified, connectPair, handshakeBoth, settle, type Pair } from '../helpers/pair.js';
+import { acceptAll, certified, connectPair, handshakeBoth, settle, type Pair } from '../helpers/pair.js';
+import type { Connection, ConnectionSink } from '../../src/connection.js';
+import { clientConfig, createClientConnection, createServerConnection, serverConfig } from '../../src/engine.js';
+import { BAD_NONCE_NEW_SESSION_TICKET } from './fuzz-found.js';
 import { Tls13Mitm, type Inner, type RecordContext } from '../helpers/tls13-mitm.js';
 import type { ClientConfig, ServerConfig, SessionState } from '../../src/config.js';
 import type { TLSError } from '../../src/errors.js';
@@ -534,3 +537,49 @@ describe('TLS 1.3 bad input: records and post-handshake messages', () => {
     assert.equal(err?.alert?.name, 'bad_certificate');
   });
 });
+
+/**
+ * Peers wired synchronously (sink.write straight into the other's receive(),
+ * as in the README): the answer to our last flight arrives while we are still
+ * sending it. Found by the engine fuzzer's synchronous wiring (test/fuzz).
+ */
+describe('TLS 1.3: a synchronously wired peer (found by fuzzing)', () => {
+  /** Client and server wired synchronously; every sink call recorded in order per side. */
+  function syncPair(): { client: Connection; server: Connection; events: { client: string[]; server: string[] } } {
+    const events = { client: [] as string[], server: [] as string[] };
+    const ends = {} as { client: Connection; server: Connection };
+    const sink = (side: 'client' | 'server'): ConnectionSink => ({
+      write: (b) => ends[side === 'client' ? 'server' : 'client'].receive(b.slice()),
+      handshake: () => events[side].push('handshake'),
+      data: () => events[side].push('data'),
+      error: (e) => events[side].push(`error ${e.alert?.direction} ${e.alert?.name}`),
+      end: () => events[side].push('end'),
+    });
+    ends.client = createClientConnection(clientConfig({ ...client13, serverName: 'localhost', verifyPeer: acceptAll }), sink('client'));
+    ends.server = createServerConnection(serverConfig({ ...server13, certificates: [certified('server-rsa')], verifyPeer: acceptAll }), sink('server'));
+    return { ...ends, events };
+  }
+
+  it('reports the handshake before data the peer sends while our NewSessionTicket is leaving', T, async () => {
+    const p = syncPair();
+    // The client answers its session (the server's ticket) with data at once: it reaches the server inside the server's flush.
+    p.client.sink.session = () => p.client.send(enc('hello'));
+    p.server.start();
+    p.client.start();
+    for (let i = 0; i < 20 && !p.events.server.includes('data'); i++) await settle(1);
+    assert.deepEqual(p.events.server, ['handshake', 'data']);
+  });
+
+  it('reports nothing after the error when the peer refuses our NewSessionTicket while it is leaving (bytes: fuzz seed 12, case 1408)', T, async () => {
+    const p = syncPair();
+    const send = p.server.sendHandshake.bind(p.server);
+    p.server.sendHandshake = (type: number, body: Uint8Array): Uint8Array =>
+      type === HT.new_session_ticket ? send(type, BAD_NONCE_NEW_SESSION_TICKET.subarray(4)) : send(type, body);
+    p.server.start();
+    p.client.start();
+    for (let i = 0; i < 20 && !p.server.isClosed; i++) await settle(1);
+    assert.deepEqual(p.events.client, ['handshake', 'error sent decode_error']);
+    assert.deepEqual(p.events.server, ['handshake', 'error received decode_error']);
+  });
+});
+
