@@ -205,7 +205,7 @@ export class EngineFuzzer {
     const run = await runLive(rec.state, {
       client: { ...endpointOptions(rng), keepData: true },
       server: { ...endpointOptions(rng), keepData: true },
-      wiring: { chunkRng: rng.fork() },
+      wiring: { chunkRng: rng.fork(), synchronous: rng.chance(0.25) },
       setup: (client, server) => {
         const conn = (from === 'client' ? client : server).conn;
         conn.sendHandshake = (type: number, body: Uint8Array): Uint8Array => {
@@ -236,6 +236,7 @@ export class EngineFuzzer {
       server: endpointOptions(rng),
       wiring: {
         chunkRng: rng.fork(),
+        synchronous: rng.chance(0.25),
         tamper: (side, i, bytes) => {
           if (side !== from || !targets.has(i)) return bytes;
           const m = mutateStream(mrng, bytes, undefined, fieldContextOf(rec.state.scenario));
@@ -258,7 +259,7 @@ export class EngineFuzzer {
     const run = await runLive(rec.state, {
       client: endpointOptions(rng),
       server: endpointOptions(rng),
-      wiring: { chunkRng: rng.fork() },
+      wiring: { chunkRng: rng.fork(), synchronous: rng.chance(0.25) },
       setup: (client, server) => {
         const conn = (from === 'client' ? client : server).conn;
         let n = 0;
@@ -304,12 +305,14 @@ export class EngineFuzzer {
     const run = await runLive(rec.state, {
       client: endpointOptions(rng),
       server: endpointOptions(rng),
-      wiring: { chunkRng: rng.fork() },
+      wiring: { chunkRng: rng.fork(), synchronous: rng.chance(0.25) },
       beforeStep: (i, client, server) => {
         if (i !== at) return;
         const ep = from === 'client' ? client : server;
         if (ep.handshakes === 0 || ep.conn.isClosed || ep.conn.closeNotifySent) return;
         for (let k = mrng.range(1, 3); k > 0; k--) {
+          // A synchronously wired peer may already have answered the previous record with an alert.
+          if (ep.conn.isClosed) break;
           const { type, data, name } = hostileRecord(mrng, peerMessages, fieldContextOf(rec.state.scenario));
           kinds.push(name);
           sent.push(data);

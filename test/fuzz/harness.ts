@@ -92,13 +92,13 @@ export class Endpoint {
     const keepData = options.keepData === true;
     const sink = {
       write: (b: Uint8Array) => {
-        if (this.errors.length > 0) this.violation('wrote bytes after sink.error');
+        if (this.errors.length > 0) this.violation(`wrote bytes after sink.error ${where()}`);
         this.writes.push(b.slice());
         this.onWrite(b.slice());
       },
       data: (b: Uint8Array) => {
-        if (this.errors.length > 0) this.violation('sink.data after sink.error');
-        if (this.handshakes === 0) this.violation('sink.data before the handshake completed');
+        if (this.errors.length > 0) this.violation(`sink.data after sink.error ${where()}`);
+        if (this.handshakes === 0) this.violation(`sink.data before the handshake completed ${where()}`);
         this.dataBytes += b.length;
         if (keepData) this.received.push(b.slice());
       },
@@ -107,7 +107,7 @@ export class Endpoint {
         this.earlyBytes += b.length;
       },
       handshake: () => {
-        if (this.errors.length > 0) this.violation('sink.handshake after sink.error');
+        if (this.errors.length > 0) this.violation(`sink.handshake after sink.error ${where()}`);
         if (++this.handshakes > 1) this.violation('sink.handshake called twice');
       },
       end: () => {
@@ -201,6 +201,12 @@ export class Endpoint {
     if (this.handshakes === 0) return c.waiter !== null;
     return !c.busy;
   }
+}
+
+/** Where in the engine a sink call came from (a few frames of src/, for violations found inside sink callbacks). */
+function where(): string {
+  const frames = (new Error().stack ?? '').split('\n').filter((l) => l.includes('/src/')).slice(0, 4);
+  return `@ ${frames.map((l) => l.trim().replace(/^at /, '').replace(/\(?file:\/\/\S*\/(src\/[^:]+):(\d+):\d+\)?/, '$1:$2')).join(' < ')}`;
 }
 
 export function describeError(e: unknown): string {
@@ -312,6 +318,12 @@ export interface Wiring {
   readonly tamper?: ((from: SideName, index: number, bytes: Uint8Array) => Uint8Array | null) | undefined;
   /** Chunking of each write on its way; undefined: whole writes. */
   readonly chunkRng?: Rng | undefined;
+  /**
+   * Deliver inside sink.write, synchronously, as the README's in-memory wiring
+   * does: the peer's answer then re-enters the writer while it is still in
+   * receive() or flush().
+   */
+  readonly synchronous?: boolean | undefined;
 }
 
 /**
@@ -329,7 +341,8 @@ export function wire(client: Endpoint, server: Endpoint, w: Wiring = {}): void {
       for (const n of sizes) {
         const part = b.subarray(off, off + n);
         off += n;
-        queueMicrotask(() => to.feed(part));
+        if (w.synchronous) to.feed(part);
+        else queueMicrotask(() => to.feed(part));
       }
     };
   };
