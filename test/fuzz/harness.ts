@@ -50,6 +50,12 @@ export interface EndpointOptions {
   readonly keepMessages?: boolean;
   /** Keep the application data received (for content checks). */
   readonly keepData?: boolean;
+  /**
+   * Act like an application from inside the sink callbacks (re-entering the
+   * engine): on handshake, data, session or end, sometimes send, update keys
+   * or close. Bounded, so two reactive ends cannot ping-pong for ever.
+   */
+  readonly reactive?: Rng | undefined;
 }
 
 /** A transient input buffer, overwritten after every receiveTransient call. */
@@ -85,6 +91,7 @@ export class Endpoint {
     options: EndpointOptions = {},
   ) {
     this.inputMode = options.inputMode ?? 'receive';
+    this.reactive = options.reactive;
     if (options.tracer) {
       this.tracer = createTracer({ format: options.tracer, side, write: (l) => this.traceLines.push(l), explain: true });
     }
@@ -101,6 +108,7 @@ export class Endpoint {
         if (this.handshakes === 0) this.violation(`sink.data before the handshake completed ${where()}`);
         this.dataBytes += b.length;
         if (keepData) this.received.push(b.slice());
+        this.react('data');
       },
       earlyData: (b: Uint8Array) => {
         if (this.errors.length > 0) this.violation('sink.earlyData after sink.error');
@@ -109,9 +117,11 @@ export class Endpoint {
       handshake: () => {
         if (this.errors.length > 0) this.violation(`sink.handshake after sink.error ${where()}`);
         if (++this.handshakes > 1) this.violation('sink.handshake called twice');
+        this.react('handshake');
       },
       end: () => {
         this.ended = true;
+        this.react('end');
       },
       error: (e: TLSError) => {
         this.errors.push(e);
@@ -119,6 +129,7 @@ export class Endpoint {
       },
       session: (s: SessionState) => {
         this.sessions.push(s);
+        this.react('session');
       },
       trace: (e: TraceEvent) => {
         if (keep) {
@@ -140,6 +151,32 @@ export class Endpoint {
       if (!conn.isClosed && this.writesAtFail < 0) this.writesAtFail = this.writes.length;
       fail(e);
     };
+  }
+
+  private readonly reactive: Rng | undefined;
+  private reactions = 0;
+  /** What the application did from inside sink callbacks (see EndpointOptions.reactive). */
+  readonly reactionLog: string[] = [];
+
+  private react(on: string): void {
+    const rng = this.reactive;
+    const conn = this.conn;
+    if (rng === undefined || this.reactions >= 6 || !rng.chance(0.4) || conn.isClosed || conn.closeNotifySent) return;
+    this.reactions++;
+    const act = rng.weighted<'send' | 'keyUpdate' | 'close'>([
+      [6, 'send'],
+      [2, 'keyUpdate'],
+      [on === 'end' ? 6 : 1, 'close'],
+    ]);
+    this.reactionLog.push(`${on}->${act}`);
+    try {
+      if (act === 'send') conn.send(new Uint8Array(rng.range(1, 3000)).fill(0x61));
+      else if (act === 'keyUpdate' && conn.negotiatedVersion === 'TLSv1.3') conn.keyUpdate(rng.chance(0.5));
+      else if (act === 'close') conn.close();
+    } catch (e) {
+      // An application may call into a connection that just closed under it: that is a TLSError for the caller.
+      if (!(e instanceof TLSError)) this.violation(`${act} from inside sink.${on} threw ${describeError(e)}`);
+    }
   }
 
   violation(what: string): void {
