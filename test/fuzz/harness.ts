@@ -58,8 +58,8 @@ export interface EndpointOptions {
   readonly reactive?: Rng | undefined;
 }
 
-/** A transient input buffer, overwritten after every receiveTransient call. */
-const scratch = new Uint8Array(1 << 17);
+
+const SCRATCH_SIZE = 1 << 17;
 
 export class Endpoint {
   conn!: Connection;
@@ -84,6 +84,8 @@ export class Endpoint {
   onWrite: (bytes: Uint8Array) => void = () => {};
   tracer: Tracer | undefined;
   readonly inputMode: InputMode;
+  /** This end's transport read buffer for 'transient' input, overwritten after every receiveTransient call. */
+  private scratch: Uint8Array | undefined;
 
   constructor(
     readonly side: SideName,
@@ -194,7 +196,8 @@ export class Endpoint {
   /** One chunk into the engine, the way inputMode says. */
   feed(bytes: Uint8Array): void {
     try {
-      if (this.inputMode === 'transient' && bytes.length <= scratch.length) {
+      if (this.inputMode === 'transient' && bytes.length <= SCRATCH_SIZE) {
+        const scratch = (this.scratch ??= new Uint8Array(SCRATCH_SIZE));
         scratch.set(bytes, 0);
         this.conn.receiveTransient(scratch.subarray(0, bytes.length));
         scratch.fill(0xa5, 0, bytes.length); // the transport reuses its buffer at once
