@@ -15,7 +15,14 @@
  *   parsing still pass);
  * - inject: a live pair after the handshake, one side sends protected records
  *   of any content type holding hostile content (KeyUpdate, tickets,
- *   renegotiation, alerts, CCS, fragments...).
+ *   renegotiation, alerts, CCS, fragments...);
+ * - fragment: no mutation, one side's handshake messages cut into records of
+ *   random sizes: valid input, so the run must succeed like the recording.
+ *
+ * Live pairs are wired through microtasks or (a quarter of them) synchronously,
+ * with random chunking; ends read through receive(), receiveTransient() or with
+ * adoptInput, sometimes with a tracer attached, and in mutation cases sometimes
+ * act like an application from inside their sink callbacks.
  */
 import { signatureAlgorithmOf } from '../../src/handshake/signatures.js';
 import { ServerKeyExchangeCodec } from '../../src/messages/handshake.js';
