@@ -272,12 +272,19 @@ export class Connection implements HandshakeIO {
         this.summary = summary;
         this.handshakeComplete = true;
         this.enableApplicationData();
-        // The handshake is reported before our last flight leaves: a peer wired synchronously (sink.write
-        // straight into its receive(), as in the README) answers inside flush(), and its data must not reach
-        // the sink before the handshake event, nor the event come after an alert that closed us.
-        this.sink.handshake?.(summary);
+        // Our last flight leaves first (a peer must get our Finished even if the application destroys the
+        // connection from its handshake callback), then the handshake is reported. A peer wired
+        // synchronously (sink.write straight into its receive(), as in the README) answers inside flush():
+        // `busy` holds its input until the handshake event is out, so its data never reaches the sink
+        // before that event, and an alert it sends is judged after it.
+        this.busy = true;
+        try {
+          this.flush();
+          this.sink.handshake?.(summary);
+        } finally {
+          this.busy = false;
+        }
         if (this.closed) return;
-        this.flush();
         try {
           // Post-handshake messages (e.g. a TLS 1.3 NewSessionTicket) may already be buffered.
           if (this.hsbuf.length > 0) this.processPostHandshake();

@@ -42,6 +42,18 @@ describe('Connection: Finished values and record size', () => {
     });
   }
 
+  it('our last flight leaves before the handshake is reported: a TLS 1.3 client that destroys itself from that callback still completes the server', async () => {
+    const pair = connectPair({}, {});
+    const report = pair.client.conn.sink.handshake!.bind(pair.client.conn.sink);
+    pair.client.conn.sink.handshake = (summary): void => {
+      report(summary);
+      pair.client.conn.destroy();
+    };
+    await handshakeBoth(pair);
+    await until(() => pair.server.conn.isHandshakeComplete, "the server's handshake (it needs the client's Finished)");
+    assert.equal(pair.server.error, undefined);
+  });
+
   it('maxSendFragment bounds every record sent, and refuses values outside 512..2^14', async () => {
     const pair = connectPair({}, {});
     await handshakeBoth(pair);
