@@ -163,6 +163,9 @@ export async function tls12Client(io: HandshakeIO, st: ClientHelloState, sh: Ser
       const minBits = Math.max(MIN_DH_PRIME_BITS, cfg.minDhPrimeBits ?? 0);
       if (bits < minBits) throw alertError('insufficient_security', `DH prime of ${bits} bits is below ${minBits}`);
       if (bits > 8192) throw alertError('illegal_parameter', `DH prime of ${bits} bits is too large`);
+      // 1 < g < p - 1 (NIST SP 800-56A), before any exponentiation: OpenSSL takes ~0.3 s over a generator
+      // equal to p before refusing it (found by fuzzing). Ys is checked at agreement (RFC 7919 §3: handshake_failure).
+      if (!inOpenRange(ske.params.g, ske.params.p)) throw alertError('illegal_parameter', 'server DH generator is not in (1, p - 1)');
       try {
         agreement = await p.startDh(ske.params.p, ske.params.g);
       } catch (e) {
@@ -379,6 +382,14 @@ async function resumed12(
     earlyDataAccepted: false,
     roundTrips: 1,
   };
+}
+
+const toBigInt = (b: Uint8Array): bigint => (b.length === 0 ? 0n : BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')));
+
+/** 1 < x < p - 1, for big-endian unsigned x and p. */
+function inOpenRange(x: Uint8Array, p: Uint8Array): boolean {
+  const v = toBigInt(x);
+  return v > 1n && v < toBigInt(p) - 1n;
 }
 
 function primeBits(p: Uint8Array): number {

@@ -629,4 +629,17 @@ describe('TLS 1.2 bad input: found by fuzzing', () => {
     onMessage(ed, 'server', HT.server_key_exchange, () => resignedSke(ed, GENERATOR_ONE_DH_PARAMS));
     await expectAlert(editedPair(ed, { cipherSuites: [0x009e], groups: [NamedGroup.ffdhe2048] }), 'client', 'illegal_parameter');
   });
+
+  it('refuses a DHE generator equal to p with illegal_parameter before any exponentiation (OpenSSL would spend ~0.3 s on it)', T, async () => {
+    // The fuzz case's p (ffdhe2048), then g = p, then Ys = 2.
+    const pLen = (GENERATOR_ONE_DH_PARAMS[0]! << 8) | GENERATOR_ONE_DH_PARAMS[1]!;
+    const prime = GENERATOR_ONE_DH_PARAMS.subarray(0, 2 + pLen);
+    const params = Uint8Array.from([...prime, ...prime, 0x00, 0x01, 0x02]);
+    const ed = new FlightEditor();
+    onMessage(ed, 'server', HT.server_key_exchange, () => resignedSke(ed, params));
+    const pair = editedPair(ed, { cipherSuites: [0x009e], groups: [NamedGroup.ffdhe2048] });
+    await expectAlert(pair, 'client', 'illegal_parameter');
+    // Our range check, not OpenSSL's own refusal after its slow work.
+    assert.match(pair.client.error?.message ?? '', /generator is not in \(1, p - 1\)/);
+  });
 });
