@@ -44,7 +44,7 @@ import {
 } from './limits.js';
 import { plaintextRecord, type RecordProtector } from './record/protection.js';
 import { recordBytes, releaseRecordBytes, reusableRecordBytes } from './record/slab.js';
-import type { HandshakeMessage } from './messages/handshake.js';
+import { frameHandshake, type HandshakeMessage } from './messages/handshake.js';
 import { DecodeError } from './wire/reader.js';
 import { concat } from './wire/writer.js';
 
@@ -751,12 +751,7 @@ export class Connection implements HandshakeIO {
 
   sendHandshake(type: number, body: Uint8Array): Uint8Array {
     if (type === HandshakeType.finished) this.ourFinished = body;
-    const raw = new Uint8Array(4 + body.length);
-    raw[0] = type;
-    raw[1] = body.length >>> 16;
-    raw[2] = (body.length >>> 8) & 0xff;
-    raw[3] = body.length & 0xff;
-    raw.set(body, 4);
+    const raw = frameHandshake(type, body);
     if (this.config.trace) this.trace({ direction: 'sent', kind: 'handshake', message: raw });
     this.queueRecords(ContentType.handshake, raw);
     return raw;

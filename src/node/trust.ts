@@ -62,67 +62,59 @@ export function makeVerifier(o: TrustOptions): PeerVerifier {
   };
 }
 
-const MAX_CACHED_TEXT_STORES = 32;
-const storesByText = new Map<string, TrustStore>();
-const storesByObject = new WeakMap<object, TrustStore>();
+const MAX_CACHED_TEXT_VALUES = 32;
 
 /**
- * The trust store for a `ca` option, cached: applications pass the same PEM
- * string or Buffer to every connect(), and parsing it each time was 6–8% of a
- * client handshake. Strings are cached by value (a few), objects by identity.
+ * A per-option-value cache: applications pass the same PEM string or Buffer to every connect(), and
+ * parsing it each time was 6–8% of a client handshake. Strings are cached by value (a few, oldest
+ * dropped first), objects by identity.
  */
+class OptionCache<T> {
+  private readonly byText = new Map<string, T>();
+  private readonly byObject = new WeakMap<object, T>();
+
+  get(key: string | object, build: () => T): T {
+    if (typeof key === 'string') {
+      let v = this.byText.get(key);
+      if (v === undefined) {
+        v = build();
+        if (this.byText.size >= MAX_CACHED_TEXT_VALUES) this.byText.delete(this.byText.keys().next().value!);
+        this.byText.set(key, v);
+      }
+      return v;
+    }
+    let v = this.byObject.get(key);
+    if (v === undefined) {
+      v = build();
+      this.byObject.set(key, v);
+    }
+    return v;
+  }
+}
+
+const trustStores = new OptionCache<TrustStore>();
+const parsedCrls = new OptionCache<readonly CertificateRevocationList[]>();
+
+/** The trust store for a `ca` option, cached. */
 function trustStoreFor(ca: TrustOptions['ca'], system: boolean): TrustStore {
   if (ca === undefined) return resolveTrustAnchors(undefined, { system });
   const build = (): TrustStore => resolveTrustAnchors(toCertificates(ca as PemOrDer[]), { system });
-  if (typeof ca === 'string') {
-    const key = (system ? 'sys:' : '') + ca;
-    let s = storesByText.get(key);
-    if (!s) {
-      s = build();
-      if (storesByText.size >= MAX_CACHED_TEXT_STORES) storesByText.delete(storesByText.keys().next().value!);
-      storesByText.set(key, s);
-    }
-    return s;
-  }
-  if (system) return build();
-  let s = storesByObject.get(ca);
-  if (!s) {
-    s = build();
-    storesByObject.set(ca, s);
-  }
-  return s;
+  if (typeof ca === 'string') return trustStores.get((system ? 'sys:' : '') + ca, build);
+  return system ? build() : trustStores.get(ca, build);
 }
 
-const crlsByText = new Map<string, readonly CertificateRevocationList[]>();
-const crlsByObject = new WeakMap<object, readonly CertificateRevocationList[]>();
-
 /**
- * The parsed CRLs of a `crl` option, cached like trust stores (a CRL can be large, and the same
- * value is passed to every connect()); parsed CRLs also keep their verified signatures.
+ * The parsed CRLs of a `crl` option, cached like trust stores (a CRL can be large); parsed CRLs also
+ * keep their verified signatures. A CRL that does not parse throws.
  */
 function crlsFor(crl: OneOrMany<PemOrDer>): readonly CertificateRevocationList[] {
-  const parse = (): readonly CertificateRevocationList[] => {
+  return parsedCrls.get(crl, () => {
     try {
       return toCrls(crl as readonly (string | Uint8Array)[] | string | Uint8Array);
     } catch (e) {
       throw new TLSError(`crl: ${(e as Error).message}`, 'ERR_TLS_INVALID_OPTION');
     }
-  };
-  if (typeof crl === 'string') {
-    let c = crlsByText.get(crl);
-    if (!c) {
-      c = parse();
-      if (crlsByText.size >= MAX_CACHED_TEXT_STORES) crlsByText.delete(crlsByText.keys().next().value!);
-      crlsByText.set(crl, c);
-    }
-    return c;
-  }
-  let c = crlsByObject.get(crl);
-  if (!c) {
-    c = parse();
-    crlsByObject.set(crl, c);
-  }
-  return c;
+  });
 }
 
 /** getPeerCertificate(): Node's object for a DER chain (empty object when it cannot be parsed). */

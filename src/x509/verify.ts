@@ -25,7 +25,7 @@ import { DerError, X509Error } from './errors.js';
 import { checkHostname } from './hostname.js';
 import { MAX_CANDIDATE_CERTIFICATES } from './limits.js';
 import { buildAndValidatePath, type BuildFailure } from './path-builder.js';
-import { checkRevocation } from './revocation.js';
+import { checkRevocation, type RevocationCode } from './revocation.js';
 import { resolveTrustAnchors, toCertificates, type CertificateInput, type TrustAnchorsInput } from './trust-store.js';
 import type { KeyPurpose, ValidationErrorId, ValidationIssue } from './validate.js';
 
@@ -58,13 +58,7 @@ export type VerifyCode =
   | 'PATH_BUILDING_LIMIT_EXCEEDED'
   | 'CERT_MALFORMED'
   | 'NO_CERTIFICATE'
-  | 'CERT_REVOKED'
-  | 'UNABLE_TO_GET_CRL'
-  | 'CRL_HAS_EXPIRED'
-  | 'CRL_NOT_YET_VALID'
-  | 'CRL_SIGNATURE_FAILURE'
-  | 'UNHANDLED_CRITICAL_CRL_EXTENSION'
-  | 'KEYUSAGE_NO_CRL_SIGN'
+  | RevocationCode
   | 'CRL_MALFORMED';
 
 export type VerifyPurpose = 'serverAuth' | 'clientAuth' | 'any';

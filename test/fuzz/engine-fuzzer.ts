@@ -25,7 +25,7 @@
  * act like an application from inside their sink callbacks.
  */
 import { signatureAlgorithmOf } from '../../src/handshake/signatures.js';
-import { ServerKeyExchangeCodec } from '../../src/messages/handshake.js';
+import { frameHandshake, ServerKeyExchangeCodec } from '../../src/messages/handshake.js';
 import { ContentType as CT, HandshakeType as HT } from '../../src/registry.js';
 import { Reader } from '../../src/wire/reader.js';
 import { certified } from '../helpers/pair.js';
@@ -224,7 +224,7 @@ export class EngineFuzzer {
       setup: (client, server) => {
         const conn = (from === 'client' ? client : server).conn;
         conn.sendHandshake = (type: number, body: Uint8Array): Uint8Array => {
-          const raw = frame(type, body);
+          const raw = frameHandshake(type, body);
           const pieces = fragments(frng, raw);
           cuts.push(`${type}:${pieces.map((p) => p.length).join('+')}`);
           for (const p of pieces) internals(conn).queueRecords(CT.handshake, p);
@@ -293,7 +293,7 @@ export class EngineFuzzer {
         conn.sendHandshake = (type: number, body: Uint8Array): Uint8Array => {
           if (n++ !== target) return sendOriginal(type, body);
           const ctx = fieldContextOf(rec.state.scenario);
-          let m = mutateMessage(mrng, frame(type, body), undefined, ctx);
+          let m = mutateMessage(mrng, frameHandshake(type, body), undefined, ctx);
           if (type === HT.server_key_exchange && m.bytes[0] === HT.server_key_exchange && (ctx.kx === 'ECDHE' || ctx.kx === 'DHE')) {
             const resigned = resignServerKeyExchange(m.bytes, ctx.kx, randoms.client, randoms.server);
             if (resigned) m = { bytes: resigned, applied: [...m.applied, 'resigned'] };
@@ -369,23 +369,12 @@ function resignServerKeyExchange(raw: Uint8Array, kx: 'ECDHE' | 'DHE', clientRan
   let key = signingKeys.get(keyName);
   if (!key) signingKeys.set(keyName, (key = certified(keyName).key));
   const signature = key.signSync!(alg, signed);
-  return frame(HT.server_key_exchange, ServerKeyExchangeCodec.encode(ske.rawParams, ske.signatureScheme, signature));
+  return frameHandshake(HT.server_key_exchange, ServerKeyExchangeCodec.encode(ske.rawParams, ske.signatureScheme, signature));
 }
 
 /** Scenarios where the client sends 0-RTT data (which a server may reject, and then skip: a mutated hello can make it). */
 function rejectsEarlyData(rec: Recording): boolean {
   return rec.state.scenario.name.includes('0rtt');
-}
-
-/** A handshake message: header + body. */
-function frame(type: number, body: Uint8Array): Uint8Array {
-  const raw = new Uint8Array(4 + body.length);
-  raw[0] = type;
-  raw[1] = body.length >>> 16;
-  raw[2] = (body.length >>> 8) & 0xff;
-  raw[3] = body.length & 0xff;
-  raw.set(body, 4);
-  return raw;
 }
 
 /** `b` cut into 1..6 non-empty pieces (mostly small ones: headers get cut too). */
@@ -403,16 +392,7 @@ function fragments(rng: Rng, b: Uint8Array): Uint8Array[] {
 
 /** Content for one protected record: templates of everything a peer may send after the handshake, often mutated. */
 export function hostileRecord(rng: Rng, messages: readonly Uint8Array[], ctx: FieldContext = {}): { type: number; data: Uint8Array; name: string } {
-  const hs = (t: number, body: number[] | Uint8Array): Uint8Array => {
-    const b = body instanceof Uint8Array ? body : Uint8Array.from(body);
-    const out = new Uint8Array(4 + b.length);
-    out[0] = t;
-    out[1] = b.length >>> 16;
-    out[2] = (b.length >>> 8) & 0xff;
-    out[3] = b.length & 0xff;
-    out.set(b, 4);
-    return out;
-  };
+  const hs = (t: number, body: number[] | Uint8Array): Uint8Array => frameHandshake(t, body instanceof Uint8Array ? body : Uint8Array.from(body));
   const pick = rng.weighted<() => { type: number; data: Uint8Array; name: string }>([
     [4, () => ({ type: CT.handshake, data: hs(HT.key_update, [rng.pick([0, 1, 1, 2, 255])]), name: 'KeyUpdate' })],
     [3, () => ({ type: CT.handshake, data: messages.length > 0 ? rng.pick(messages) : hs(HT.finished, rng.bytes(32)), name: 'a handshake message again' })],

@@ -34,7 +34,7 @@ export interface FieldContext {
   readonly kx?: KeyExchangeKind | undefined;
 }
 
-import type { KeyExchangeKind, VersionName } from '../../src/registry.js';
+import { ExtensionType, type KeyExchangeKind, type VersionName } from '../../src/registry.js';
 
 class Stop extends Error {}
 
@@ -92,54 +92,35 @@ class Walker {
   }
 }
 
-const EXT = {
-  server_name: 0,
-  status_request: 5,
-  supported_groups: 10,
-  ec_point_formats: 11,
-  signature_algorithms: 13,
-  alpn: 16,
-  extended_master_secret: 23,
-  session_ticket: 35,
-  pre_shared_key: 41,
-  early_data: 42,
-  supported_versions: 43,
-  cookie: 44,
-  psk_key_exchange_modes: 45,
-  certificate_authorities: 47,
-  signature_algorithms_cert: 50,
-  key_share: 51,
-  renegotiation_info: 65281,
-};
 
 type Where = 'client_hello' | 'server_hello' | 'hello_retry_request' | 'encrypted_extensions' | 'certificate' | 'certificate_request' | 'new_session_ticket';
 
 function extensionBody(w: Walker, type: number, where: Where): void {
   const u16s = (kind: FieldKind, what: string): void => w.vec(2, what, (x) => x.list((y) => y.uint(2, kind, what)));
   switch (type) {
-    case EXT.server_name:
+    case ExtensionType.server_name:
       if (!w.atEnd) w.vec(2, 'server_name_list', (x) => x.list((y) => (y.uint(1, 'enum8', 'name_type'), y.vec(2, 'HostName'))));
       return;
-    case EXT.supported_groups:
+    case ExtensionType.supported_groups:
       return u16s('group', 'named_group_list');
-    case EXT.signature_algorithms:
-    case EXT.signature_algorithms_cert:
+    case ExtensionType.signature_algorithms:
+    case ExtensionType.signature_algorithms_cert:
       return u16s('scheme', 'supported_signature_algorithms');
-    case EXT.ec_point_formats:
-    case EXT.psk_key_exchange_modes:
+    case ExtensionType.ec_point_formats:
+    case ExtensionType.psk_key_exchange_modes:
       return w.vec(1, 'u8 list', (x) => x.list((y) => y.uint(1, 'enum8', 'item')));
-    case EXT.alpn:
+    case ExtensionType.application_layer_protocol_negotiation:
       return w.vec(2, 'protocol_name_list', (x) => x.list((y) => y.vec(1, 'ProtocolName')));
-    case EXT.supported_versions:
+    case ExtensionType.supported_versions:
       if (where === 'client_hello') return w.vec(1, 'versions', (x) => x.list((y) => y.uint(2, 'version', 'version')));
       w.uint(2, 'version', 'selected_version');
       return;
-    case EXT.key_share:
+    case ExtensionType.key_share:
       if (where === 'client_hello') return w.vec(2, 'client_shares', (x) => x.list((y) => (y.uint(2, 'group', 'group'), y.vec(2, 'key_exchange'))));
       w.uint(2, 'group', 'group');
       if (where === 'server_hello') w.vec(2, 'key_exchange');
       return;
-    case EXT.pre_shared_key:
+    case ExtensionType.pre_shared_key:
       if (where === 'client_hello') {
         w.vec(2, 'identities', (x) => x.list((y) => (y.vec(2, 'identity'), y.uint(4, 'u32', 'obfuscated_ticket_age'))));
         w.vec(2, 'binders', (x) => x.list((y) => y.vec(1, 'PskBinderEntry')));
@@ -147,16 +128,16 @@ function extensionBody(w: Walker, type: number, where: Where): void {
       }
       w.uint(2, 'length', 'selected_identity');
       return;
-    case EXT.early_data:
+    case ExtensionType.early_data:
       if (where === 'new_session_ticket') w.uint(4, 'u32', 'max_early_data_size');
       return;
-    case EXT.cookie:
+    case ExtensionType.cookie:
       return w.vec(2, 'cookie');
-    case EXT.renegotiation_info:
+    case ExtensionType.renegotiation_info:
       return w.vec(1, 'renegotiated_connection');
-    case EXT.certificate_authorities:
+    case ExtensionType.certificate_authorities:
       return w.vec(2, 'authorities', (x) => x.list((y) => y.vec(2, 'DistinguishedName')));
-    case EXT.status_request:
+    case ExtensionType.status_request:
       if (!w.atEnd) {
         w.uint(1, 'enum8', 'status_type');
         w.vec(2, 'responder_id_list');

@@ -14,6 +14,7 @@
  * wrote); {@link mutateMessage} on one handshake message (header + body)
  * before it is framed into records.
  */
+import { concat } from '../../src/wire/writer.js';
 import { fieldsOf, interestingValues, type Field, type FieldContext } from './fields.js';
 import { Rng } from './prng.js';
 
@@ -28,18 +29,6 @@ interface Entry {
 export const INTERESTING_BYTES = [0x00, 0xff, 0x7f, 0x80, 0x01, 0xfe, 0x40, 0x20];
 const HANDSHAKE_TYPES = [0, 1, 2, 4, 5, 8, 11, 12, 13, 14, 15, 16, 20, 24, 254];
 const CONTENT_TYPES = [20, 21, 22, 23, 24, 0, 19, 25, 0x80, 0xff];
-
-function concatAll(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** A run of bytes: random, or one interesting value repeated. */
 function run(rng: Rng, n: number): Uint8Array {
@@ -103,14 +92,14 @@ const truncate: Mutator = (rng, b) => (b.length === 0 ? b : b.slice(0, rng.int(b
 
 const insertRun: Mutator = (rng, b) => {
   const at = rng.int(b.length + 1);
-  return concatAll([b.subarray(0, at), run(rng, runLength(rng, 600)), b.subarray(at)]);
+  return concat(b.subarray(0, at), run(rng, runLength(rng, 600)), b.subarray(at));
 };
 
 const deleteRun: Mutator = (rng, b) => {
   if (b.length === 0) return b;
   const at = rng.int(b.length);
   const n = runLength(rng, b.length - at);
-  return concatAll([b.subarray(0, at), b.subarray(at + n)]);
+  return concat(b.subarray(0, at), b.subarray(at + n));
 };
 
 const duplicateChunk: Mutator = (rng, b) => {
@@ -119,7 +108,7 @@ const duplicateChunk: Mutator = (rng, b) => {
   const n = runLength(rng, b.length - from);
   const chunk = b.subarray(from, from + n);
   const at = rng.chance(0.5) ? from + n : rng.int(b.length + 1);
-  return concatAll([b.subarray(0, at), chunk, b.subarray(at)]);
+  return concat(b.subarray(0, at), chunk, b.subarray(at));
 };
 
 /** A 1/2/3-byte big-endian value at offset `at` nudged by a small delta. */
@@ -216,7 +205,7 @@ const recordVersion: Mutator = (rng, b) => {
 };
 
 function spliceRecords(b: Uint8Array, spans: readonly { offset: number; end: number }[]): Uint8Array {
-  return concatAll(spans.map((s) => b.subarray(s.offset, s.end)));
+  return concat(...spans.map((s) => b.subarray(s.offset, s.end)));
 }
 
 const swapRecords: Mutator = (rng, b) => {
@@ -227,7 +216,7 @@ const swapRecords: Mutator = (rng, b) => {
   const order = recs.slice();
   [order[i], order[j]] = [order[j]!, order[i]!];
   const tail = recs[recs.length - 1]!.end;
-  return concatAll([spliceRecords(b, order), b.subarray(tail)]);
+  return concat(spliceRecords(b, order), b.subarray(tail));
 };
 
 const duplicateRecord: Mutator = (rng, b) => {
@@ -235,14 +224,14 @@ const duplicateRecord: Mutator = (rng, b) => {
   if (recs.length === 0) return duplicateChunk(rng, b);
   const i = rng.int(recs.length);
   const order = [...recs.slice(0, i + 1), recs[i]!, ...recs.slice(i + 1)];
-  return concatAll([spliceRecords(b, order), b.subarray(recs[recs.length - 1]!.end)]);
+  return concat(spliceRecords(b, order), b.subarray(recs[recs.length - 1]!.end));
 };
 
 const dropRecord: Mutator = (rng, b) => {
   const recs = recordSpans(b).filter((r) => r.end <= b.length);
   if (recs.length === 0) return truncate(rng, b);
   const i = rng.int(recs.length);
-  return concatAll([spliceRecords(b, recs.filter((_, k) => k !== i)), b.subarray(recs[recs.length - 1]!.end)]);
+  return concat(spliceRecords(b, recs.filter((_, k) => k !== i)), b.subarray(recs[recs.length - 1]!.end));
 };
 
 /** A plaintext handshake record cut into two records (the message split across them). */
@@ -252,9 +241,9 @@ const splitRecord: Mutator = (rng, b) => {
   const r = rng.pick(recs);
   const cut = rng.range(rng.chance(0.2) ? 0 : 1, r.length - 1);
   const head = Uint8Array.of(b[r.offset]!, b[r.offset + 1]!, b[r.offset + 2]!);
-  const rec = (body: Uint8Array): Uint8Array => concatAll([head, Uint8Array.of(body.length >> 8, body.length & 0xff), body]);
+  const rec = (body: Uint8Array): Uint8Array => concat(head, Uint8Array.of(body.length >> 8, body.length & 0xff), body);
   const body = b.subarray(r.offset + 5, r.end);
-  return concatAll([b.subarray(0, r.offset), rec(body.subarray(0, cut)), rec(body.subarray(cut)), b.subarray(r.end)]);
+  return concat(b.subarray(0, r.offset), rec(body.subarray(0, cut)), rec(body.subarray(cut)), b.subarray(r.end));
 };
 
 /** Two adjacent records of one type joined into one. */
@@ -266,8 +255,8 @@ const mergeRecords: Mutator = (rng, b) => {
   const i = rng.pick(pairs);
   const a = recs[i]!;
   const c = recs[i + 1]!;
-  const body = concatAll([b.subarray(a.offset + 5, a.end), b.subarray(c.offset + 5, c.end)]);
-  const out = concatAll([b.subarray(0, a.offset), Uint8Array.of(b[a.offset]!, b[a.offset + 1]!, b[a.offset + 2]!, body.length >> 8, body.length & 0xff), body, b.subarray(c.end)]);
+  const body = concat(b.subarray(a.offset + 5, a.end), b.subarray(c.offset + 5, c.end));
+  const out = concat(b.subarray(0, a.offset), Uint8Array.of(b[a.offset]!, b[a.offset + 1]!, b[a.offset + 2]!, body.length >> 8, body.length & 0xff), body, b.subarray(c.end));
   return out;
 };
 
@@ -282,8 +271,8 @@ const insertRecord: Mutator = (rng, b) => {
     [2, rng.bytes(rng.range(1, 40))],
     [1, Uint8Array.of(rng.pick(HANDSHAKE_TYPES), 0, 0, rng.int(8))],
   ]);
-  const rec = concatAll([Uint8Array.of(type, 3, 3, body.length >> 8, body.length & 0xff), body]);
-  return concatAll([b.subarray(0, at), rec, b.subarray(at)]);
+  const rec = concat(Uint8Array.of(type, 3, 3, body.length >> 8, body.length & 0xff), body);
+  return concat(b.subarray(0, at), rec, b.subarray(at));
 };
 
 // ---------------------------------------------------------------- handshake messages inside a stream
@@ -348,10 +337,10 @@ function messageInStream(rng: Rng, b: Uint8Array, fn: (raw: Uint8Array) => Uint8
   const { r, o, end } = rng.pick(spots);
   const mutated = fn(b.subarray(o, end));
   if (mutated === undefined) return undefined;
-  const body = concatAll([b.subarray(r.offset + 5, o), mutated, b.subarray(end, r.end)]);
+  const body = concat(b.subarray(r.offset + 5, o), mutated, b.subarray(end, r.end));
   if (body.length > 0xffff) return undefined;
-  const rec = concatAll([Uint8Array.of(b[r.offset]!, b[r.offset + 1]!, b[r.offset + 2]!, body.length >> 8, body.length & 0xff), body]);
-  return concatAll([b.subarray(0, r.offset), rec, b.subarray(r.end)]);
+  const rec = concat(Uint8Array.of(b[r.offset]!, b[r.offset + 1]!, b[r.offset + 2]!, body.length >> 8, body.length & 0xff), body);
+  return concat(b.subarray(0, r.offset), rec, b.subarray(r.end));
 }
 
 const extensionsInStream: Mutator = (rng, b, ctx) => messageInStream(rng, b, (m) => mutateExtensions(rng, m)) ?? vectorLengthInMessage(rng, b, ctx);
@@ -454,7 +443,7 @@ function certificateDer(rng: Rng, raw: Uint8Array, ctx: FieldContext = {}): Uint
   const c = rng.pick(certs);
   const der = rng.chance(0.7) ? mutateDer(rng, raw.subarray(c.offset, c.offset + c.width)).bytes : mutateStream(rng, raw.subarray(c.offset, c.offset + c.width), 1).bytes;
   const delta = der.length - c.width;
-  const out = concatAll([raw.subarray(0, c.offset), der, raw.subarray(c.offset + c.width)]);
+  const out = concat(raw.subarray(0, c.offset), der, raw.subarray(c.offset + c.width));
   const adjust = (off: number, width: number): void => writeBe(out, off, width, Math.max(0, readBe(out, off, width) + delta));
   adjust(c.offset - 3, 3);
   adjust(list.offset, 3);
@@ -504,7 +493,7 @@ export function mutateDer(rng: Rng, der: Uint8Array): { bytes: Uint8Array; appli
     return { bytes: out, applied: [`der-content@${p}`] };
   }
   const forms = [Uint8Array.of(0x80), Uint8Array.of(0x81, der[t.lenAt]! & 0x7f), Uint8Array.of(0x84, 0xff, 0xff, 0xff, 0xff), Uint8Array.of(0x82, 0x00, 0x05)];
-  const bytes = concatAll([der.subarray(0, t.lenAt), rng.pick(forms), der.subarray(t.lenAt + t.lenBytes)]);
+  const bytes = concat(der.subarray(0, t.lenAt), rng.pick(forms), der.subarray(t.lenAt + t.lenBytes));
   return { bytes, applied: [`der-length-form@${t.at}`] };
 }
 
@@ -582,9 +571,9 @@ export function mutateExtensions(rng: Rng, msg: Uint8Array): Uint8Array | undefi
   }
   const parts: Uint8Array[] = [];
   for (const e of exts) parts.push(Uint8Array.of(e.type >> 8, e.type & 0xff, e.data.length >> 8, e.data.length & 0xff), e.data);
-  const block = concatAll(parts);
+  const block = concat(...parts);
   if (block.length > 0xffff) return undefined;
-  const body = concatAll([msg.subarray(4, at), Uint8Array.of(block.length >> 8, block.length & 0xff), block, msg.subarray(at + 2 + blockLen)]);
+  const body = concat(msg.subarray(4, at), Uint8Array.of(block.length >> 8, block.length & 0xff), block, msg.subarray(at + 2 + blockLen));
   const out = new Uint8Array(4 + body.length);
   out[0] = msg[0]!;
   writeBe(out, 1, 3, body.length);
@@ -645,7 +634,7 @@ const MESSAGE: readonly Entry[] = [
   { name: 'body-vector-length', weight: 8, fn: (rng, b) => reframe(b, b.length <= 4 ? b : nudgeAt(rng, b, rng.range(4, b.length - 1))) },
   { name: 'body-byte', weight: 6, fn: (rng, b) => reframe(b, b.length <= 4 ? b : interestingBytes(rng, b.subarray(4)), true) },
   { name: 'body-truncate', weight: 4, fn: (rng, b) => reframe(b, b.subarray(0, rng.range(Math.min(4, b.length), b.length))) },
-  { name: 'body-append', weight: 2, fn: (rng, b) => reframe(b, concatAll([b, run(rng, runLength(rng, 64))])) },
+  { name: 'body-append', weight: 2, fn: (rng, b) => reframe(b, concat(b, run(rng, runLength(rng, 64)))) },
   { name: 'extensions', weight: 10, fn: (rng, b) => mutateExtensions(rng, b) ?? reframe(b, nudgeAt(rng, b, rng.range(Math.min(4, b.length - 1), b.length - 1))) },
   { name: 'field-length', weight: 30, fn: (rng, b, ctx) => fieldLength(rng, b, ctx) ?? reframe(b, nudgeAt(rng, b, rng.range(Math.min(4, b.length - 1), b.length - 1))) },
   { name: 'field-value', weight: 12, fn: (rng, b, ctx) => fieldValue(rng, b, ctx) ?? interestingBytes(rng, b, ctx) },

@@ -12,6 +12,7 @@
  *   only X509Error/DerError; what parses can be summarised, shown as Node's
  *   peer certificate and verified (verifyCertificateChainSync never throws).
  */
+import { frameHandshake } from '../../src/messages/handshake.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HandshakeSummary, TraceEvent } from '../../src/connection.js';
@@ -250,7 +251,7 @@ export class ParserFuzzer {
               { type: 16, data: alpn.encode(['<fz>', `h2"'<fz`]) },
             ],
           };
-          const m = rng.chance(0.6) ? mutateMessage(rng, frameHs(1, ClientHelloCodec.encode(planted)), undefined, {}) : { bytes: frameHs(1, ClientHelloCodec.encode(planted)), applied: ['markup only'] };
+          const m = rng.chance(0.6) ? mutateMessage(rng, frameHandshake(1, ClientHelloCodec.encode(planted)), undefined, {}) : { bytes: frameHandshake(1, ClientHelloCodec.encode(planted)), applied: ['markup only'] };
           bytes = m.bytes;
           detail = m.applied.join('+');
           let analysis: HelloAnalysis | undefined;
@@ -343,15 +344,6 @@ export class ParserFuzzer {
   }
 }
 
-const frameHs = (type: number, body: Uint8Array): Uint8Array => {
-  const out = new Uint8Array(4 + body.length);
-  out[0] = type;
-  out[1] = body.length >>> 16;
-  out[2] = (body.length >>> 8) & 0xff;
-  out[3] = body.length & 0xff;
-  out.set(body, 4);
-  return out;
-};
 
 /** Every codec, each given any body. */
 const CODECS: readonly (readonly [string, (b: Uint8Array) => unknown])[] = [

@@ -2,7 +2,9 @@
  * Run the openssl CLI as a TLS peer: s_server on a free port, s_client
  * against our server. Every child is tracked and killed by killAll().
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from './paths.js';
@@ -111,4 +113,16 @@ export function payload(n: number, seed = 1): Buffer {
     b[i] = x & 0xff;
   }
   return b;
+}
+
+/** Run one openssl command in a fresh directory holding `files`; its exit status and its output (stdout then stderr). */
+export function opensslIn(args: string[], files: Record<string, string | Uint8Array>): { ok: boolean; out: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ts-tls-openssl-'));
+  try {
+    for (const [n, c] of Object.entries(files)) writeFileSync(join(dir, n), c);
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -45,14 +45,19 @@ async function listening<T extends { listen(port: number, host: string): unknown
   return (server.address() as AddressInfo).port;
 }
 
-/** Our client against a node:tls server presenting the test PKI's leaf. */
-async function ourClientVerdict(crl: string | string[] | undefined): Promise<{ authorized?: boolean; error?: TLSError }> {
-  const port = await listening(
+/** A node:tls server presenting the test PKI's leaf and intermediate. */
+function nodeServer(): Promise<number> {
+  return listening(
     tls.createServer({ key: pki.leafKeyPem, cert: pki.chainPem }, (s) => {
       s.on('error', () => {});
       s.end();
     }).on('tlsClientError', () => {}),
   );
+}
+
+/** Our client against a node:tls server presenting the test PKI's leaf. */
+async function ourClientVerdict(crl: string | string[] | undefined): Promise<{ authorized?: boolean; error?: TLSError }> {
+  const port = await nodeServer();
   return new Promise((resolve) => {
     const s = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.rootPem, ...(crl !== undefined ? { crl } : {}) });
     s.once('secureConnect', () => {
@@ -65,12 +70,7 @@ async function ourClientVerdict(crl: string | string[] | undefined): Promise<{ a
 
 /** node:tls's client, same server and CRLs: the reference verdict. */
 async function nodeClientVerdict(crl: string | string[] | undefined): Promise<{ authorized?: boolean; code?: string }> {
-  const port = await listening(
-    tls.createServer({ key: pki.leafKeyPem, cert: pki.chainPem }, (s) => {
-      s.on('error', () => {});
-      s.end();
-    }).on('tlsClientError', () => {}),
-  );
+  const port = await nodeServer();
   return new Promise((resolve) => {
     const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.rootPem, ...(crl !== undefined ? { crl } : {}) });
     s.once('secureConnect', () => {

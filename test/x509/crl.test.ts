@@ -5,6 +5,7 @@ import { sign as nodeSign } from 'node:crypto';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { opensslIn } from '../helpers/openssl.js';
 import {
   alertForVerifyCode,
   CertificateRevocationList,
@@ -36,16 +37,6 @@ const DAY = 24 * HOUR;
 
 const opensslMissing = spawnSync('openssl', ['version'], { encoding: 'utf8' }).status === 0 ? undefined : 'the openssl CLI is not installed';
 
-function openssl(args: string[], files: Record<string, string | Uint8Array>): { ok: boolean; out: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'crl-'));
-  try {
-    for (const [n, c] of Object.entries(files)) writeFileSync(join(dir, n), c);
-    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-    return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** OpenSSL's X509_V_ERR numbers for the verdicts compared below. */
 const OPENSSL_ERRORS: Record<number, string> = {
@@ -61,7 +52,7 @@ const OPENSSL_ERRORS: Record<number, string> = {
 /** `openssl verify -crl_check_all` (Node's flags with a `crl` option): 'OK' or our name for its error, with the depth. */
 function opensslVerdict(root: string, inter: string | undefined, leaf: string, crls: readonly IssuedCrl[]): string {
   const args = ['verify', '-crl_check_all', '-CAfile', 'root.pem', ...(inter ? ['-untrusted', 'inter.pem'] : []), '-CRLfile', 'crls.pem', 'leaf.pem'];
-  const r = openssl(args, { 'root.pem': root, 'inter.pem': inter ?? '', 'leaf.pem': leaf, 'crls.pem': crls.map((c) => c.pem).join('') });
+  const r = opensslIn(args, { 'root.pem': root, 'inter.pem': inter ?? '', 'leaf.pem': leaf, 'crls.pem': crls.map((c) => c.pem).join('') });
   if (r.ok && /leaf\.pem: OK/.test(r.out)) return 'OK';
   const m = /error (\d+) at (\d+) depth/.exec(r.out);
   if (!m) return `unparsed: ${r.out}`;
@@ -718,7 +709,7 @@ describe('a CRL made by openssl ca -gencrl', { skip: opensslMissing }, () => {
 
   it('writes it back as PEM that openssl reads', () => {
     const crl = CertificateRevocationList.fromDer(crlDer);
-    const r = openssl(['crl', '-in', 'crl.pem', '-noout', '-text'], { 'crl.pem': crl.toPem() });
+    const r = opensslIn(['crl', '-in', 'crl.pem', '-noout', '-text'], { 'crl.pem': crl.toPem() });
     assert.ok(r.ok, r.out);
     assert.match(r.out, /Serial Number: 1001/);
   });
@@ -736,7 +727,7 @@ describe('openssl reads the CRLs createCrl writes', { skip: opensslMissing }, ()
           { serial: 0xabcdefn, reason: 'superseded' },
         ],
       });
-      const text = openssl(['crl', '-inform', 'DER', '-in', 'crl.der', '-noout', '-text'], { 'crl.der': c.der });
+      const text = opensslIn(['crl', '-inform', 'DER', '-in', 'crl.der', '-noout', '-text'], { 'crl.der': c.der });
       assert.ok(text.ok, text.out);
       assert.match(text.out, /Version 2 \(0x1\)/);
       assert.match(text.out, /Issuer: O = ts-tls test PKI, CN = ts-tls Test Intermediate CA/);
@@ -747,7 +738,7 @@ describe('openssl reads the CRLs createCrl writes', { skip: opensslMissing }, ()
       assert.match(text.out, /Invalidity Date: \s*Jun  1 12:00:00 2024 GMT/);
       assert.match(text.out, /Serial Number: ABCDEF/);
       assert.match(text.out, /Superseded/);
-      const v = openssl(['crl', '-in', 'crl.pem', '-CAfile', 'inter.pem', '-noout'], { 'crl.pem': c.pem, 'inter.pem': pki.intermediate.pem });
+      const v = opensslIn(['crl', '-in', 'crl.pem', '-CAfile', 'inter.pem', '-noout'], { 'crl.pem': c.pem, 'inter.pem': pki.intermediate.pem });
       assert.ok(v.ok, v.out);
       assert.match(v.out, /verify OK/);
     });

@@ -1,9 +1,6 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { opensslIn } from '../helpers/openssl.js';
 import {
   createCertificate,
   createCsr,
@@ -18,19 +15,9 @@ import {
 } from '../../src/x509/index.js';
 import { OID } from '../../src/x509/oids.js';
 
-function openssl(args: string[], files: Record<string, string>): { ok: boolean; out: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'x509-'));
-  try {
-    for (const [n, c] of Object.entries(files)) writeFileSync(join(dir, n), c);
-    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-    return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const opensslVerify = (pki: { rootPem: string; intermediatePem: string; leafPem: string }, extra: string[] = []) =>
-  openssl(['verify', '-x509_strict', ...extra, '-CAfile', 'root.pem', '-untrusted', 'inter.pem', 'leaf.pem'], {
+  opensslIn(['verify', '-x509_strict', ...extra, '-CAfile', 'root.pem', '-untrusted', 'inter.pem', 'leaf.pem'], {
     'root.pem': pki.rootPem,
     'inter.pem': pki.intermediatePem,
     'leaf.pem': pki.leafPem,
@@ -54,12 +41,12 @@ describe('issuance', () => {
       });
 
       it('produces certificates openssl x509 -text prints with the expected extensions', () => {
-        const r = openssl(['x509', '-in', 'leaf.pem', '-noout', '-text'], { 'leaf.pem': pki.leaf.pem });
+        const r = opensslIn(['x509', '-in', 'leaf.pem', '-noout', '-text'], { 'leaf.pem': pki.leaf.pem });
         assert.ok(r.ok, r.out);
         assert.match(r.out, /DNS:localhost, DNS:a\.example, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1/);
         assert.match(r.out, /TLS Web Server Authentication, TLS Web Client Authentication/);
         assert.match(r.out, /CA:FALSE/);
-        const i = openssl(['x509', '-in', 'i.pem', '-noout', '-text'], { 'i.pem': pki.intermediate.pem });
+        const i = opensslIn(['x509', '-in', 'i.pem', '-noout', '-text'], { 'i.pem': pki.intermediate.pem });
         assert.match(i.out, /CA:TRUE, pathlen:0/);
         assert.match(i.out, /Certificate Sign, CRL Sign/);
       });
@@ -100,7 +87,7 @@ describe('issuance', () => {
     const pki = await createTestPki();
     const key = generateKeyPair({ type: 'ec', curve: 'P-256' });
     const csr = await createCsr({ subject: 'CN=svc.example, O=Example', privateKeyPem: key.privateKeyPem, subjectAltNames: { dns: ['svc.example'], ip: ['10.1.2.3'] } });
-    const req = openssl(['req', '-in', 'r.pem', '-noout', '-verify', '-text'], { 'r.pem': csr.pem });
+    const req = opensslIn(['req', '-in', 'r.pem', '-noout', '-verify', '-text'], { 'r.pem': csr.pem });
     assert.ok(req.ok && /verify OK/i.test(req.out), req.out);
     assert.match(req.out, /DNS:svc\.example, IP Address:10\.1\.2\.3/);
     const parsed = parseCsr(csr.pem);
@@ -140,8 +127,8 @@ describe('issuance', () => {
     const bad = await mk(['www.example.org']);
     // The anchor's own constraints are applied when enforcing anchor constraints; here the CA is the
     // trust anchor, so check via openssl (which applies anchor name constraints) and via an intermediate.
-    assert.ok(openssl(['verify', '-CAfile', 'ca.pem', 'leaf.pem'], { 'ca.pem': ca.pem, 'leaf.pem': good.pem }).ok);
-    assert.ok(!openssl(['verify', '-CAfile', 'ca.pem', 'leaf.pem'], { 'ca.pem': ca.pem, 'leaf.pem': bad.pem }).ok);
+    assert.ok(opensslIn(['verify', '-CAfile', 'ca.pem', 'leaf.pem'], { 'ca.pem': ca.pem, 'leaf.pem': good.pem }).ok);
+    assert.ok(!opensslIn(['verify', '-CAfile', 'ca.pem', 'leaf.pem'], { 'ca.pem': ca.pem, 'leaf.pem': bad.pem }).ok);
     const rootKey = generateKeyPair();
     const root = await createCertificate({ subject: 'CN=Root', privateKeyPem: rootKey.privateKeyPem, isCA: true });
     const inter = await createCertificate({
