@@ -69,7 +69,7 @@ interface Settings {
 
 const SETTINGS: Record<Settings['mode'], Settings> = {
   full: { mode: 'full', rounds: 5, handshakeMs: 1000, warmupMs: 300, concurrency: 8, bulkMs: 1000, bulkCalibrationBytes: 8 << 20, bulkFixedBytes: 0, memConnections: 1000, memRounds: 3, ttfbCount: 40, engineMs: 1000 },
-  quick: { mode: 'quick', rounds: 3, handshakeMs: 150, warmupMs: 80, concurrency: 8, bulkMs: 150, bulkCalibrationBytes: 1 << 20, bulkFixedBytes: 0, memConnections: 1000, memRounds: 1, ttfbCount: 8, engineMs: 150 },
+  quick: { mode: 'quick', rounds: 3, handshakeMs: 150, warmupMs: 300, concurrency: 8, bulkMs: 150, bulkCalibrationBytes: 1 << 20, bulkFixedBytes: 0, memConnections: 1000, memRounds: 1, ttfbCount: 8, engineMs: 150 },
   smoke: { mode: 'smoke', rounds: 1, handshakeMs: 10, warmupMs: 0, concurrency: 2, bulkMs: 0, bulkCalibrationBytes: 0, bulkFixedBytes: 64 << 10, memConnections: 4, memRounds: 1, ttfbCount: 2, engineMs: 10 },
 };
 
