@@ -336,6 +336,7 @@ export class Connection implements HandshakeIO {
     const t = this.intail;
     if (t.length === 0) {
       this.intail = bytes;
+      this.tailStore = null;
       return;
     }
     const store = this.tailStore;
@@ -457,6 +458,8 @@ export class Connection implements HandshakeIO {
       if (this.intail.length === 0) return null;
       b = this.inbuf = this.intail;
       this.intail = EMPTY;
+      // The pile-up buffer is parsed from inbuf now and never appended to again: not ours to keep alive.
+      this.tailStore = null;
     }
     if (b.length < RECORD_HEADER_LENGTH && this.intail.length > 0) {
       // A header cut by a chunk boundary: at most 4 + 4 bytes copied to read it.

@@ -133,10 +133,12 @@ const UNSUPPORTED_OPTIONS: Readonly<Record<string, string>> = {
   onread: 'onread is not supported on TLS sockets',
 };
 
+const UNSUPPORTED_OPTION_NAMES = Object.keys(UNSUPPORTED_OPTIONS);
+
 /** Refuse the node:tls options we cannot honour (TypeScript callers cannot pass them; JavaScript callers can). */
 function refuseUnsupported(o: object): void {
   const given = o as Record<string, unknown>;
-  for (const name of Object.keys(UNSUPPORTED_OPTIONS)) {
+  for (const name of UNSUPPORTED_OPTION_NAMES) {
     const v = given[name];
     if (v === undefined || v === null || v === false) continue;
     throw optionError(`option ${name}: ${UNSUPPORTED_OPTIONS[name]}`, 'ERR_TLS_UNSUPPORTED_OPTION');

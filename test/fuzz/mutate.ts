@@ -294,25 +294,28 @@ const handshakeTypeInStream: Mutator = (rng, b) => {
   return out;
 };
 
-/** A length-prefix-like value inside a plaintext handshake message nudged (the vector-length mutator). */
-const vectorLengthInMessage: Mutator = (rng, b) => {
+/** The body span [start, end) of a random plaintext handshake message in `b`; undefined if none, or it is empty. */
+function pickMessageBody(rng: Rng, b: Uint8Array): { start: number; end: number } | undefined {
   const starts = messageStarts(b);
-  if (starts.length === 0) return vectorLengthAnywhere(rng, b);
+  if (starts.length === 0) return undefined;
   const o = rng.pick(starts);
   const end = Math.min(b.length, o + 4 + readBe(b, o + 1, 3));
-  if (end <= o + 4) return vectorLengthAnywhere(rng, b);
-  return nudgeAt(rng, b, rng.range(o + 4, end - 1));
+  return end <= o + 4 ? undefined : { start: o + 4, end };
+}
+
+/** A length-prefix-like value inside a plaintext handshake message nudged (the vector-length mutator). */
+const vectorLengthInMessage: Mutator = (rng, b) => {
+  const body = pickMessageBody(rng, b);
+  if (body === undefined) return vectorLengthAnywhere(rng, b);
+  return nudgeAt(rng, b, rng.range(body.start, body.end - 1));
 };
 
 /** A byte inside a plaintext handshake message body replaced (fields, not framing). */
 const byteInMessage: Mutator = (rng, b) => {
-  const starts = messageStarts(b);
-  if (starts.length === 0) return interestingBytes(rng, b);
-  const o = rng.pick(starts);
-  const end = Math.min(b.length, o + 4 + readBe(b, o + 1, 3));
-  if (end <= o + 4) return interestingBytes(rng, b);
+  const body = pickMessageBody(rng, b);
+  if (body === undefined) return interestingBytes(rng, b);
   const out = b.slice();
-  const at = rng.range(o + 4, end - 1);
+  const at = rng.range(body.start, body.end - 1);
   out[at] = rng.chance(0.7) ? rng.pick(INTERESTING_BYTES) : out[at]! ^ (1 << rng.int(8));
   return out;
 };
