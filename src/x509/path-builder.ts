@@ -25,14 +25,35 @@ import { bytesEqual } from './der.js';
 import { Certificate } from './certificate.js';
 import { MAX_ISSUERS_PER_CERTIFICATE, MAX_PATHS_TRIED, MAX_PATH_BUILDING_STEPS, MAX_PATH_DEPTH, MAX_PATH_SIGNATURE_CHECKS } from './limits.js';
 import type { TrustStore } from './trust-store.js';
-import { validatePath, type KeyPurpose, type ValidationResult } from './validate.js';
+import { validatePath, type CertificateTrust, type KeyPurpose, type ValidationResult } from './validate.js';
 
 export interface BuildOptions {
   readonly time: number;
   readonly purpose: KeyPurpose;
   readonly provider: CryptoProvider;
   readonly maxSignatureChecks?: number;
+  /**
+   * How the anchor at the end of a path is trusted; default {@link CHECKED_ANCHOR}
+   * (its validity, basicConstraints, keyUsage, name constraints, policies and
+   * critical extensions apply, as OpenSSL, Go and Chrome do for local roots).
+   */
+  readonly anchorTrust?: CertificateTrust;
 }
+
+/**
+ * A trust anchor whose own certificate is checked (RFC 5937 anchor
+ * constraints): not expired, a CA (a v3 anchor needs basicConstraints),
+ * keyCertSign when keyUsage is present, and its name constraints, EKU,
+ * policies and critical extensions constrain the path.
+ */
+export const CHECKED_ANCHOR: CertificateTrust = {
+  type: 'anchor',
+  enforceAnchorExpiry: true,
+  enforceAnchorConstraints: true,
+  requireAnchorBasicConstraints: true,
+};
+/** RFC 5280 §6.1.1's minimum: the anchor contributes its subject name and key only. */
+export const NAME_AND_KEY_ANCHOR: CertificateTrust = { type: 'anchor' };
 
 export type BuildFailure =
   | 'NO_ISSUER_FOR_LEAF'
@@ -81,7 +102,7 @@ export function buildAndValidatePath(leaf: Certificate, intermediates: readonly 
   };
 
   const validate = (path: Certificate[], anchorIsLeaf: boolean): ValidationResult =>
-    validatePath(path, anchorIsLeaf ? { type: 'anchorOrLeaf' } : { type: 'anchor' }, { time: o.time, purpose: o.purpose, provider: o.provider, budget });
+    validatePath(path, anchorIsLeaf ? { type: 'anchorOrLeaf' } : (o.anchorTrust ?? CHECKED_ANCHOR), { time: o.time, purpose: o.purpose, provider: o.provider, budget });
 
   let best: { path: Certificate[]; validation: ValidationResult } | undefined;
   let pathsTried = 0;

@@ -10,7 +10,8 @@
  * verifier, whose test suite we run unchanged:
  * - the trust anchor contributes only its subject and key, unless anchor
  *   constraints are enforced (RFC 5937), when its keyUsage, EKU,
- *   basicConstraints, nameConstraints and policies apply too;
+ *   basicConstraints, nameConstraints and policies apply too (the public
+ *   API enforces them by default: path-builder.ts CHECKED_ANCHOR);
  * - EKU in an intermediate constrains the leaf (the de-facto Web PKI rule);
  *   the leaf's issuer may omit EKU; anyExtendedKeyUsage is ignored at the
  *   leaf and its issuer, and only accepted higher up;

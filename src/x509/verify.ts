@@ -24,7 +24,7 @@ import { toCrls, type CertificateRevocationList, type CrlInput } from './crl.js'
 import { DerError, X509Error } from './errors.js';
 import { checkHostname } from './hostname.js';
 import { MAX_CANDIDATE_CERTIFICATES } from './limits.js';
-import { buildAndValidatePath, type BuildFailure } from './path-builder.js';
+import { CHECKED_ANCHOR, NAME_AND_KEY_ANCHOR, buildAndValidatePath, type BuildFailure } from './path-builder.js';
 import { checkRevocation, type RevocationCode } from './revocation.js';
 import { resolveTrustAnchors, toCertificates, type CertificateInput, type TrustAnchorsInput } from './trust-store.js';
 import type { KeyPurpose, ValidationErrorId, ValidationIssue } from './validate.js';
@@ -85,6 +85,18 @@ export interface VerifyChainOptions {
    * in it (CERT_REVOKED). Absent or empty: no revocation checking.
    */
   readonly crls?: CrlInput | readonly CrlInput[];
+  /**
+   * Trust anchors are checked by default, as OpenSSL, Go and Chrome check
+   * locally added roots: an expired or not yet valid anchor does not anchor
+   * (CERT_HAS_EXPIRED / CERT_NOT_YET_VALID), a v3 anchor must say it is a CA
+   * in basicConstraints (INVALID_CA), keyCertSign if it has keyUsage, its
+   * nameConstraints, EKU and policies constrain the path
+   * (NAME_CONSTRAINTS_VIOLATION, INVALID_PURPOSE) and an unknown critical
+   * extension refuses it (UNHANDLED_CRITICAL_EXTENSION). `true` relaxes this
+   * to RFC 5280's minimum, where the anchor is only a name and a key: for
+   * callers who deliberately keep an expired or extension-less private root.
+   */
+  readonly relaxTrustAnchors?: boolean;
   readonly provider?: CryptoProvider;
 }
 
@@ -191,8 +203,15 @@ const NODE_MESSAGES: Partial<Record<VerifyCode, string>> = {
   KEYUSAGE_NO_CRL_SIGN: 'key usage does not include CRL signing',
 };
 
+/**
+ * The verification time in milliseconds, truncated to whole seconds:
+ * certificate and CRL times have a resolution of one second (RFC 5280
+ * §4.1.2.5), so a certificate is valid for its whole last second, as
+ * BoringSSL does.
+ */
 export function toTime(t: Date | number | undefined): number {
-  return t === undefined ? Date.now() : typeof t === 'number' ? t : t.getTime();
+  const ms = t === undefined ? Date.now() : typeof t === 'number' ? t : t.getTime();
+  return Math.floor(ms / 1000) * 1000;
 }
 
 function fail(code: VerifyCode, message: string, path?: readonly Certificate[], issues?: readonly ValidationIssue[]): VerifyChainResult {
@@ -227,7 +246,8 @@ export function verifyCertificateChainSync(options: VerifyChainOptions): VerifyC
   }
   const purpose: KeyPurpose = options.purpose === 'clientAuth' ? 'clientAuth' : options.purpose === 'any' ? 'any' : 'serverAuth';
   const time = toTime(options.time);
-  const r = buildAndValidatePath(chain[0]!, chain.slice(1), anchors, { time, purpose, provider });
+  const anchorTrust = options.relaxTrustAnchors === true ? NAME_AND_KEY_ANCHOR : CHECKED_ANCHOR;
+  const r = buildAndValidatePath(chain[0]!, chain.slice(1), anchors, { time, purpose, provider, anchorTrust });
   if (!r.validation) {
     const [code, message] = FAILURE[r.failure ?? 'NO_ISSUER'];
     return fail(code, message, r.path);
