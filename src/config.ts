@@ -31,6 +31,8 @@ export interface PeerVerificationResult {
   readonly message?: string;
   /** The alert to send when this failure is fatal. */
   readonly alert?: 'bad_certificate' | 'unknown_ca' | 'certificate_expired' | 'unsupported_certificate' | 'certificate_unknown' | 'certificate_revoked' | 'decrypt_error';
+  /** The application's own error (a checkServerIdentity result): the cause of the engine's TLSError. */
+  readonly error?: Error;
 }
 
 export type PeerVerifier = (req: PeerVerificationRequest) => Promise<PeerVerificationResult>;

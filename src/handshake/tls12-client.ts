@@ -131,7 +131,7 @@ export async function tls12Client(io: HandshakeIO, st: ClientHelloState, sh: Ser
   }
   const verification = await cfg.verifyPeer({ chain, hostname: cfg.verifyHostname, purpose: 'serverAuth' });
   if (!verification.valid && cfg.rejectUnauthorized) {
-    throw alertError(verification.alert ?? 'bad_certificate', verification.message ?? `certificate verification failed: ${verification.code}`, verification.code);
+    throw alertError(verification.alert ?? 'bad_certificate', verification.message ?? `certificate verification failed: ${verification.code}`, verification.code, verification.error);
   }
 
   // --- ServerKeyExchange (ECDHE, DHE) -----------------------------------------------------

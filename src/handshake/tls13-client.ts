@@ -326,7 +326,7 @@ export async function tls13Client(
     const spki = subjectPublicKeyInfoOf(chain[0]!);
     const v = await cfg.verifyPeer({ chain, hostname: cfg.verifyHostname, purpose: 'serverAuth' });
     if (!v.valid && cfg.rejectUnauthorized) {
-      throw alertError(v.alert ?? 'bad_certificate', v.message ?? `certificate verification failed: ${v.code}`, v.code);
+      throw alertError(v.alert ?? 'bad_certificate', v.message ?? `certificate verification failed: ${v.code}`, v.code, v.error);
     }
     verification = v.code === undefined ? { valid: v.valid } : { valid: v.valid, code: v.code };
 

@@ -5,7 +5,8 @@
 import * as http from 'node:http';
 import { Agent, globalAgent, type TLSAgentOptions } from './agent.js';
 
-export type RequestOptions = http.RequestOptions & TLSAgentOptions;
+/** node:https's request options: node:http's and every TLS option connect() takes (session included). */
+export type RequestOptions = http.RequestOptions & TLSAgentOptions & { session?: Uint8Array };
 type Callback = (res: http.IncomingMessage) => void;
 
 function normalize(a: string | URL | RequestOptions, b?: RequestOptions | Callback): RequestOptions {
@@ -29,17 +30,14 @@ function normalize(a: string | URL | RequestOptions, b?: RequestOptions | Callba
   return o;
 }
 
-const TLS_OPTION_NAMES = ['ca', 'cert', 'key', 'passphrase', 'servername', 'rejectUnauthorized', 'minVersion', 'maxVersion', 'cipherSuites', 'ciphers', 'groups', 'ALPNProtocols', 'trace'];
-
 export function request(url: string | URL, options: RequestOptions, callback?: Callback): http.ClientRequest;
 export function request(urlOrOptions: string | URL | RequestOptions, callback?: Callback): http.ClientRequest;
 export function request(a: string | URL | RequestOptions, b?: RequestOptions | Callback, c?: Callback): http.ClientRequest {
   const options = normalize(a, b);
   const cb = typeof b === 'function' ? b : c;
-  if (options.agent === undefined) {
-    // node:https: TLS options on the request make a connection of their own when no agent is given.
-    const hasTls = TLS_OPTION_NAMES.some((k) => (options as Record<string, unknown>)[k] !== undefined);
-    options.agent = hasTls ? new Agent({ keepAlive: false }) : globalAgent;
+  if (options.agent === undefined || options.agent === null) {
+    // As node:https: the global agent, whose pool key separates requests with different TLS options.
+    if (typeof options.createConnection !== 'function') options.agent = globalAgent;
   } else if (options.agent === false) {
     options.agent = new Agent({ keepAlive: false });
   }

@@ -16,6 +16,7 @@ import { NamedGroup } from '../registry.js';
 import { releaseRecordBytes } from '../record/slab.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import { decodeSessionBytes } from './session.js';
+import { reportedError } from './trust.js';
 
 /** What node:tls's getEphemeralKeyInfo() says for each group (OpenSSL's names and sizes). */
 const EPHEMERAL_KEY_INFO: Readonly<Record<number, { type: string; name?: string; size: number }>> = {
@@ -149,7 +150,8 @@ export class TLSSocket extends Duplex {
 
   private onEngineError(err: TLSError): void {
     this.emit('tlsError', err);
-    this.destroy(err);
+    // A checkServerIdentity's own Error is what node:tls reports (the TLSError, with the alert, is its cause).
+    this.destroy(reportedError(err));
   }
 
   override _read(): void {

@@ -34,6 +34,15 @@ export interface TrustOptions {
   provider?: CryptoProvider | undefined;
 }
 
+/** Errors an application's checkServerIdentity returned: node:tls fails the connection with that very Error. */
+const checkServerIdentityErrors = new WeakSet<Error>();
+
+/** The Error a socket reports for an engine error: the application's own checkServerIdentity error when it is the cause. */
+export function reportedError(err: Error): Error {
+  const cause = err.cause;
+  return cause instanceof Error && checkServerIdentityErrors.has(cause) ? cause : err;
+}
+
 export function makeVerifier(o: TrustOptions): PeerVerifier {
   // Parse the anchors once per `ca` value, not per connect() or handshake; the default store is parsed lazily and shared.
   let store: TrustStore | undefined;
@@ -55,7 +64,8 @@ export function makeVerifier(o: TrustOptions): PeerVerifier {
       const err = custom(hostname, peerCertificate(chain, false));
       if (err) {
         const code = (err as Error & { code?: string }).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID';
-        return { valid: false, code, message: err.message, alert: 'bad_certificate' };
+        checkServerIdentityErrors.add(err);
+        return { valid: false, code, message: err.message, alert: 'bad_certificate', error: err };
       }
     }
     return { valid: true };
