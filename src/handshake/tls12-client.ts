@@ -42,7 +42,7 @@ import {
   type CipherSuiteInfo,
 } from '../registry.js';
 import type { ClientHelloState } from './client.js';
-import { subjectPublicKeyInfoOf } from './certs.js';
+import { KeyUsage, requireKeyUsage, subjectPublicKeyInfoOf } from './certs.js';
 import {
   DOWNGRADE_TLS11,
   DOWNGRADE_TLS12,
@@ -129,6 +129,8 @@ export async function tls12Client(io: HandshakeIO, st: ClientHelloState, sh: Ser
   if (serverKey.kind !== wantKind) {
     throw alertError('unsupported_certificate', `${suite.name} needs a ${wantKind.toUpperCase()} certificate, got ${serverKey.kind}`);
   }
+  // RSA key exchange encrypts to the key; every other suite has it sign the ServerKeyExchange.
+  requireKeyUsage(chain[0]!, suite.kx === 'RSA' ? KeyUsage.keyEncipherment : KeyUsage.digitalSignature, 'unsupported_certificate', 'server');
   const verification = await cfg.verifyPeer({ chain, hostname: cfg.verifyHostname, purpose: 'serverAuth' });
   if (!verification.valid && cfg.rejectUnauthorized) {
     throw alertError(verification.alert ?? 'bad_certificate', verification.message ?? `certificate verification failed: ${verification.code}`, verification.code, verification.error);

@@ -43,7 +43,7 @@ import {
   cipherSuiteInfo,
   type CipherSuiteInfo,
 } from '../registry.js';
-import { ownCertificateBody, subjectPublicKeyInfoOf } from './certs.js';
+import { KeyUsage, ownCertificateBody, requireKeyUsage, subjectPublicKeyInfoOf } from './certs.js';
 import { AEAD_KEY_LENGTH, DOWNGRADE_TLS12, NO_CERTIFICATES, fixedIvLength12, keylogLine, protector12 } from './common.js';
 import { exporter12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
@@ -179,6 +179,7 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
       // RFC 5246 §7.4.6: a server that requires client authentication answers an empty list with handshake_failure.
       if (cfg.requireClientCertificate) throw alertError('handshake_failure', 'client did not send a certificate', 'ERR_TLS_PEER_CERTIFICATE_REQUIRED');
     } else {
+      requireKeyUsage(clientChain[0]!, KeyUsage.digitalSignature, 'unsupported_certificate', 'client');
       const v = await cfg.verifyPeer({ chain: clientChain, hostname: undefined, purpose: 'clientAuth' });
       authorized = v.valid;
       authorizationError = v.valid ? undefined : v.code;

@@ -58,7 +58,7 @@ import {
   type CipherSuiteInfo,
 } from '../registry.js';
 import { buildClientHello, offeredSuites, type ClientHelloOptions, type ClientHelloState } from './client.js';
-import { subjectPublicKeyInfoOf } from './certs.js';
+import { KeyUsage, requireKeyUsage, subjectPublicKeyInfoOf } from './certs.js';
 import { ENCRYPTED_EXTENSION_TYPES, bytesEqual, suiteOrFail } from './common.js';
 import { EarlySecret, finishedVerifyData13, hashLength, resumptionPsk } from './keyschedule13.js';
 import { certificateVerifyContent13, chooseSignatureScheme, signatureAlgorithmOf, verifyHandshakeSignature } from './signatures.js';
@@ -324,6 +324,7 @@ export async function tls13Client(
     transcript.add(certMsg.raw);
     const chain = cert.entries.map((e) => e.certData);
     const spki = subjectPublicKeyInfoOf(chain[0]!);
+    requireKeyUsage(chain[0]!, KeyUsage.digitalSignature, 'illegal_parameter', 'server');
     const v = await cfg.verifyPeer({ chain, hostname: cfg.verifyHostname, purpose: 'serverAuth' });
     if (!v.valid && cfg.rejectUnauthorized) {
       throw alertError(v.alert ?? 'bad_certificate', v.message ?? `certificate verification failed: ${v.code}`, v.code, v.error);

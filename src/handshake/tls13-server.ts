@@ -50,7 +50,7 @@ import {
 import { DEFAULT_MAX_EARLY_DATA, EARLY_DATA_AGE_WINDOW_MS, MAX_CERTIFICATE_CHAIN_LENGTH, MAX_TICKET_LIFETIME_SECONDS } from '../limits.js';
 import { ExtensionType, HandshakeType, NamedGroup, PskKeyExchangeMode, cipherSuiteInfo, groupName, type CipherSuiteInfo } from '../registry.js';
 import { Writer } from '../wire/writer.js';
-import { ownCertificateBody, subjectPublicKeyInfoOf } from './certs.js';
+import { KeyUsage, ownCertificateBody, requireKeyUsage, subjectPublicKeyInfoOf } from './certs.js';
 import { NO_CERTIFICATES, bytesEqual } from './common.js';
 import { EarlySecret, finishedVerifyData13, resumptionPsk } from './keyschedule13.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
@@ -266,6 +266,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
       authorizationError = 'UNABLE_TO_GET_ISSUER_CERT';
       if (cfg.requireClientCertificate) throw alertError('certificate_required', 'client did not send a certificate', 'ERR_TLS_PEER_CERTIFICATE_REQUIRED');
     } else {
+      requireKeyUsage(chain[0]!, KeyUsage.digitalSignature, 'illegal_parameter', 'client');
       const v = await cfg.verifyPeer({ chain, hostname: undefined, purpose: 'clientAuth' });
       if (!v.valid && cfg.requireClientCertificate) {
         throw alertError(v.alert ?? 'bad_certificate', v.message ?? `client certificate verification failed: ${v.code}`, v.code);
