@@ -8,14 +8,23 @@
  * anchors first, then those whose subjectKeyIdentifier matches the
  * authorityKeyIdentifier, then those currently valid, newest first. A
  * candidate joins the path only if its key verifies the current
- * certificate's signature (so forged look-alike issuers are pruned early);
- * a certificate never appears twice in a path (loops), paths are at most
- * MAX_PATH_DEPTH long, at most MAX_ISSUERS_PER_CERTIFICATE candidates are
- * tried per step, at most MAX_PATHS_TRIED complete paths are validated, and
- * every signature check spends from one budget of MAX_PATH_SIGNATURE_CHECKS,
- * and the whole search from MAX_PATH_BUILDING_STEPS candidate steps.
- * A hostile chain (hundreds of certificates, many same-name issuers) thus
- * ends in bounded time with PATH_BUILDING_LIMIT_EXCEEDED.
+ * certificate's signature (so forged look-alike issuers are pruned early).
+ *
+ * The work is bounded, whatever the peer sends:
+ * - every certificate is indexed once (by subject, and by DER so that
+ *   identical copies collapse into one candidate); after that, identity is
+ *   a reference comparison, never a re-encoding of the certificate;
+ * - a path never holds two certificates with the same subject and public
+ *   key (RFC 4158 §2.4.2, as Chromium's path builder): a second one would
+ *   only make a longer path through the same key, so a pile of re-issued
+ *   copies of one CA is one candidate per step, not a permutation tree;
+ * - paths are at most MAX_PATH_DEPTH long, at most MAX_ISSUERS_PER_CERTIFICATE
+ *   candidates are tried per step, at most MAX_PATHS_TRIED complete paths are
+ *   validated, every signature check spends from one budget of
+ *   MAX_PATH_SIGNATURE_CHECKS (as Go's signature-check budget), and the whole
+ *   search from MAX_PATH_BUILDING_STEPS candidate steps (as Chromium's
+ *   iteration limit).
+ * A hostile chain thus ends in bounded time with PATH_BUILDING_LIMIT_EXCEEDED.
  *
  * When no path validates, the most informative failure is reported: a
  * validated path's first error beats "issuer not found".
@@ -72,32 +81,83 @@ export interface BuildResult {
   readonly signatureChecks: number;
 }
 
-const key = (c: Certificate): string => Buffer.from(c.der).toString('base64');
+/** A map key for short bytes: one char per byte, so equal keys mean equal bytes. */
+function bytesKey(b: Uint8Array): string {
+  return String.fromCharCode(...b);
+}
+
+/**
+ * Certificates' SHA-256 fingerprints as map keys, computed once per parsed
+ * certificate (anchors are reused across verifications): identity of a
+ * certificate is its fingerprint, never a re-encoding of its DER.
+ */
+const fingerprints = new WeakMap<Certificate, string>();
+
+/** One distinct certificate of this search, with what the search asks of it computed once. */
+interface Node {
+  readonly cert: Certificate;
+  readonly isAnchor: boolean;
+  /** Subject name and key: two certificates with the same one never share a path. */
+  readonly nameAndKey: string;
+  readonly spkiKey: string;
+  /** Candidate issuers, ordered, filled on first visit. */
+  anchors?: readonly Node[];
+  intermediates?: readonly Node[];
+  /** Did the key with this spkiKey sign this certificate? */
+  readonly signedBy: Map<string, boolean>;
+}
 
 export function buildAndValidatePath(leaf: Certificate, intermediates: readonly Certificate[], anchors: TrustStore, o: BuildOptions): BuildResult {
   const budget = { remaining: o.maxSignatureChecks ?? MAX_PATH_SIGNATURE_CHECKS };
   const start = budget.remaining;
-  const sigCache = new Map<string, boolean>();
-  const pool = new Map<string, Certificate[]>();
+
+  /** SHA-256 of `b`, as a map key. */
+  const digestKey = (b: Uint8Array): string => bytesKey(o.provider.hash('sha256', b));
+  const fingerprint = (c: Certificate): string => {
+    let k = fingerprints.get(c);
+    if (k === undefined) {
+      k = digestKey(c.der);
+      fingerprints.set(c, k);
+    }
+    return k;
+  };
+
+  // Index every certificate once; identical copies are one node.
+  const nodes = new Map<string, Node>();
+  const node = (cert: Certificate, isAnchor?: boolean): Node => {
+    const f = fingerprint(cert);
+    let n = nodes.get(f);
+    if (!n) {
+      const spkiKey = digestKey(cert.spki);
+      n = { cert, isAnchor: isAnchor ?? anchors.has(cert), nameAndKey: digestKey(cert.normalizedSubject) + spkiKey, spkiKey, signedBy: new Map() };
+      nodes.set(f, n);
+    }
+    return n;
+  };
+  const leafNode = node(leaf);
+  const pool = new Map<string, Node[]>();
   for (const c of intermediates) {
-    const k = Buffer.from(c.normalizedSubject).toString('base64');
+    const n = node(c);
+    if (n === leafNode || n.isAnchor) continue;
+    const k = digestKey(c.normalizedSubject);
     const l = pool.get(k);
-    if (!l) pool.set(k, [c]);
-    else if (!l.some((x) => bytesEqual(x.der, c.der))) l.push(c);
+    if (!l) pool.set(k, [n]);
+    else if (!l.includes(n)) l.push(n);
   }
 
-  /** Did `issuer`'s key sign `cert`? Counted and cached. */
-  const signedBy = (cert: Certificate, issuer: Certificate): boolean | 'budget' => {
+  let steps = 0;
+  /** Did `issuer`'s key sign `child`? Counted and cached per (certificate, key). */
+  const signedBy = (child: Node, issuer: Node): boolean | 'budget' => {
     if (++steps > MAX_PATH_BUILDING_STEPS) return 'budget';
-    const k = key(cert) + '|' + Buffer.from(issuer.spki).toString('base64');
-    const hit = sigCache.get(k);
+    const hit = child.signedBy.get(issuer.spkiKey);
     if (hit !== undefined) return hit;
+    const cert = child.cert;
     const alg = cert.signatureAlgorithm;
     if (!alg) return false;
     if (budget.remaining <= 0) return 'budget';
     budget.remaining--;
-    const ok = o.provider.verifySync(issuer.spki, alg.algorithm, cert.tbsRaw, cert.signature);
-    sigCache.set(k, ok);
+    const ok = o.provider.verifySync(issuer.cert.spki, alg.algorithm, cert.tbsRaw, cert.signature);
+    child.signedBy.set(issuer.spkiKey, ok);
     return ok;
   };
 
@@ -106,7 +166,6 @@ export function buildAndValidatePath(leaf: Certificate, intermediates: readonly 
 
   let best: { path: Certificate[]; validation: ValidationResult } | undefined;
   let pathsTried = 0;
-  let steps = 0;
   let budgetHit = false;
   let sawBadSignature = false;
   let sawSelfSignedTop = false;
@@ -123,17 +182,26 @@ export function buildAndValidatePath(leaf: Certificate, intermediates: readonly 
   };
 
   // The leaf itself is trusted (e.g. a self-signed server certificate given as `ca`).
-  if (anchors.has(leaf)) {
+  if (leafNode.isAnchor) {
     const v = validate([leaf], true);
     if (consider([leaf], v)) return { path: [leaf], validation: v, signatureChecks: start - budget.remaining };
   }
 
-  const order = (cert: Certificate, cands: readonly Certificate[]): Certificate[] => {
+  const order = (cert: Certificate, cands: readonly Node[]): Node[] => {
     const aki = cert.authorityKeyIdentifier?.keyIdentifier;
-    const score = (c: Certificate): number =>
-      (aki && c.subjectKeyIdentifier && bytesEqual(aki, c.subjectKeyIdentifier) ? 4 : 0) +
-      (c.tbs.notBefore.ms <= o.time && o.time <= c.tbs.notAfter.ms ? 2 : 0);
-    return [...cands].sort((a, b) => score(b) - score(a) || b.tbs.notBefore.ms - a.tbs.notBefore.ms);
+    const score = (n: Node): number =>
+      (aki && n.cert.subjectKeyIdentifier && bytesEqual(aki, n.cert.subjectKeyIdentifier) ? 4 : 0) +
+      (n.cert.tbs.notBefore.ms <= o.time && o.time <= n.cert.tbs.notAfter.ms ? 2 : 0);
+    const scored = cands.map((n) => ({ n, s: score(n) }));
+    scored.sort((a, b) => b.s - a.s || b.n.cert.tbs.notBefore.ms - a.n.cert.tbs.notBefore.ms);
+    return scored.map((x) => x.n);
+  };
+  const candidates = (n: Node): { anchors: readonly Node[]; intermediates: readonly Node[] } => {
+    if (!n.anchors || !n.intermediates) {
+      n.anchors = order(n.cert, anchors.findBySubject(n.cert.normalizedIssuer).map((a) => node(a, true)));
+      n.intermediates = order(n.cert, pool.get(digestKey(n.cert.normalizedIssuer)) ?? []);
+    }
+    return { anchors: n.anchors, intermediates: n.intermediates };
   };
 
   /** An issuer whose subjectKeyIdentifier contradicts the child's authorityKeyIdentifier is a name clash, not a forgery. */
@@ -142,59 +210,67 @@ export function buildAndValidatePath(leaf: Certificate, intermediates: readonly 
     return aki !== undefined && issuer.subjectKeyIdentifier !== undefined && !bytesEqual(aki, issuer.subjectKeyIdentifier);
   };
 
-  const dfs = (path: Certificate[]): boolean => {
+  // The path being explored, and the subject+key pairs on it.
+  const onPath = new Set<string>();
+
+  const dfs = (path: Node[]): boolean => {
     if (pathsTried >= MAX_PATHS_TRIED || budgetHit) return false;
-    const cert = path[path.length - 1]!;
-    if (path.length > deepest.length) deepest = path;
-    const used = new Set(path.map(key));
-    const anchorCands = order(cert, anchors.findBySubject(cert.normalizedIssuer)).filter((a) => !used.has(key(a)));
-    const interCands = order(cert, pool.get(Buffer.from(cert.normalizedIssuer).toString('base64')) ?? []).filter(
-      (c) => !used.has(key(c)) && !anchors.has(c),
-    );
+    const top = path[path.length - 1]!;
+    if (path.length > deepest.length) deepest = path.map((n) => n.cert);
+    const cands = candidates(top);
     let tried = 0;
-    for (const anchor of anchorCands) {
+    for (const anchor of cands.anchors) {
+      // An anchor ends the path, so only the very same certificate is a loop
+      // (a self-signed leaf re-issued under the anchor's name and key still chains to it).
+      if (path.includes(anchor)) continue;
       if (tried++ >= MAX_ISSUERS_PER_CERTIFICATE) break;
-      const s = signedBy(cert, anchor);
+      const s = signedBy(top, anchor);
       if (s === 'budget') {
         budgetHit = true;
         return false;
       }
       if (!s) {
-        if (!keyIdMismatch(cert, anchor)) sawBadSignature = true;
+        if (!keyIdMismatch(top.cert, anchor.cert)) sawBadSignature = true;
         continue;
       }
-      const p = [...path, anchor];
+      const p = [...path.map((n) => n.cert), anchor.cert];
       if (consider(p, validate(p, false))) return true;
       if (pathsTried >= MAX_PATHS_TRIED) return false;
     }
     if (path.length + 1 >= MAX_PATH_DEPTH) return false;
-    for (const issuer of interCands) {
+    for (const issuer of cands.intermediates) {
+      if (onPath.has(issuer.nameAndKey)) continue;
       if (tried++ >= MAX_ISSUERS_PER_CERTIFICATE) break;
-      const s = signedBy(cert, issuer);
+      const s = signedBy(top, issuer);
       if (s === 'budget') {
         budgetHit = true;
         return false;
       }
       if (!s) {
-        if (!keyIdMismatch(cert, issuer)) sawBadSignature = true;
+        if (!keyIdMismatch(top.cert, issuer.cert)) sawBadSignature = true;
         continue;
       }
-      if (issuer.isSelfIssued && signedBy(issuer, issuer) === true) {
+      if (issuer.cert.isSelfIssued && signedBy(issuer, issuer) === true) {
         sawSelfSignedTop = true;
       }
-      if (dfs([...path, issuer])) return true;
+      onPath.add(issuer.nameAndKey);
+      const found = dfs([...path, issuer]);
+      onPath.delete(issuer.nameAndKey);
+      if (found) return true;
       if (budgetHit) return false;
     }
     return false;
   };
 
-  dfs([leaf]);
+  onPath.add(leafNode.nameAndKey);
+  dfs([leafNode]);
   const checks = start - budget.remaining;
   if (best) return { path: best.path, validation: best.validation, signatureChecks: checks };
   if (budgetHit || pathsTried >= MAX_PATHS_TRIED) return { failure: 'BUDGET_EXHAUSTED', path: deepest, signatureChecks: checks };
-  if (intermediates.length === 0 && leaf.isSelfIssued && signedBy(leaf, leaf) === true) return { failure: 'SELF_SIGNED_LEAF', path: [leaf], signatureChecks: checks };
+  const selfSignedLeaf = (): boolean => leaf.isSelfIssued && signedBy(leafNode, leafNode) === true;
+  if (intermediates.length === 0 && selfSignedLeaf()) return { failure: 'SELF_SIGNED_LEAF', path: [leaf], signatureChecks: checks };
   if (sawSelfSignedTop) return { failure: 'SELF_SIGNED_IN_CHAIN', path: deepest, signatureChecks: checks };
   if (sawBadSignature) return { failure: 'SIGNATURE_FAILURE', path: deepest, signatureChecks: checks };
-  if (leaf.isSelfIssued && signedBy(leaf, leaf) === true) return { failure: 'SELF_SIGNED_LEAF', path: [leaf], signatureChecks: checks };
+  if (selfSignedLeaf()) return { failure: 'SELF_SIGNED_LEAF', path: [leaf], signatureChecks: checks };
   return { failure: deepest.length === 1 ? 'NO_ISSUER_FOR_LEAF' : 'NO_ISSUER', path: deepest, signatureChecks: checks };
 }
