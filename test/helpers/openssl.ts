@@ -93,7 +93,12 @@ export async function sServer(args: string[], stdin?: Buffer): Promise<OpensslPr
   if (stdin) {
     // Keep stdin open: s_server closes the connection at stdin EOF.
   }
-  await p.waitFor('ACCEPT');
+  try {
+    await p.waitFor('ACCEPT');
+  } catch (e) {
+    p.child.kill('SIGKILL');
+    throw e;
+  }
   return Object.assign(p, { port });
 }
 

@@ -47,7 +47,12 @@ describe('a chain issued by ts-tls', () => {
   it('is accepted by openssl s_client -verify_return_error', async () => {
     for (const v of ['-tls1_2', '-tls1_3']) {
       const c = openssl(['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-verify_return_error', '-verify_hostname', 'localhost', '-CAfile', rootFile, '-ign_eof', v]);
-      const code = await c.exited;
+      let code: number | null;
+      try {
+        code = await c.exited;
+      } finally {
+        c.child.kill('SIGKILL');
+      }
       const out = c.stdout().toString();
       assert.equal(code, 0, c.stderr());
       assert.match(out, /Verify return code: 0 \(ok\)/);

@@ -99,6 +99,9 @@ describe('our TLS 1.2 client against openssl s_server', { concurrency: 2 }, () =
         maxVersion: 'TLSv1.2',
         cipherSuites: [s.name],
         ca: caPem(),
+      }).catch((e: unknown) => {
+        srv.child.kill('SIGKILL'); // the server must not outlive a failed connect
+        throw e;
       });
       try {
         const summary = sock.getHandshakeSummary()!;
@@ -129,7 +132,10 @@ describe('our TLS 1.2 client against openssl s_server', { concurrency: 2 }, () =
     // Without -dhparam, OpenSSL 3.0 picks the RFC 3526 group 14 prime for a 2048-bit RSA key: valid, but no RFC 7919 name.
     const port = await freePort();
     const srv = sServer(port, ['-cipher', 'DHE-RSA-AES128-GCM-SHA256'], Buffer.from('auto dh'));
-    const sock = await connectWhenListening({ host: '127.0.0.1', port, servername: 'localhost', maxVersion: 'TLSv1.2', cipherSuites: ['DHE-RSA-AES128-GCM-SHA256'], ca: caPem() });
+    const sock = await connectWhenListening({ host: '127.0.0.1', port, servername: 'localhost', maxVersion: 'TLSv1.2', cipherSuites: ['DHE-RSA-AES128-GCM-SHA256'], ca: caPem() }).catch((e: unknown) => {
+      srv.child.kill('SIGKILL'); // the server must not outlive a failed connect
+      throw e;
+    });
     try {
       const summary = sock.getHandshakeSummary()!;
       assert.equal(summary.cipherSuite.id, 0x009e);
@@ -258,6 +264,9 @@ describe('TLS 1.2 mutual authentication with openssl', { concurrency: 2 }, () =>
         cert: read(`${name}.pem`),
         key: read(`${name}.key`),
         ca: caPem(),
+      }).catch((e: unknown) => {
+        srv.child.kill('SIGKILL'); // the server must not outlive a failed connect
+        throw e;
       });
       try {
         assert.deepEqual(sock.getHandshakeSummary()!.localCertificates, pemToDer(read(`${name}.pem`)));

@@ -91,7 +91,10 @@ describe('our TLS 1.3 client against openssl s_server -tls1_3', { concurrency: 2
         const port = await freePort();
         const fromServer = payload(SIZE, 3);
         const srv = sServer(port, ['-ciphersuites', suite, '-groups', osslGroup, '-naccept', '1'], fromServer);
-        const sock = await connectWhenListening(clientOptions(port, { cipherSuites: [suite], groups: [osslGroup] }));
+        const sock = await connectWhenListening(clientOptions(port, { cipherSuites: [suite], groups: [osslGroup] })).catch((e: unknown) => {
+          srv.child.kill('SIGKILL'); // the server must not outlive a failed connect
+          throw e;
+        });
         try {
           const s = sock.getHandshakeSummary()!;
           assert.equal(sock.getProtocol(), 'TLSv1.3');
@@ -116,7 +119,10 @@ describe('our TLS 1.3 client against openssl s_server -tls1_3', { concurrency: 2
     const port = await freePort();
     const fromServer = payload(1000, 4);
     const srv = sServer(port, ['-groups', 'P-384', '-naccept', '1'], fromServer);
-    const sock = await connectWhenListening(clientOptions(port, { groups: ['X25519', 'P-256', 'P-384'] }));
+    const sock = await connectWhenListening(clientOptions(port, { groups: ['X25519', 'P-256', 'P-384'] })).catch((e: unknown) => {
+      srv.child.kill('SIGKILL'); // the server must not outlive a failed connect
+      throw e;
+    });
     try {
       const s = sock.getHandshakeSummary()!;
       assert.equal(s.group, NamedGroup.secp384r1);
@@ -136,7 +142,10 @@ describe('our TLS 1.3 client against openssl s_server -tls1_3', { concurrency: 2
       const port = await freePort();
       const first = payload(500, 5);
       const srv = sServer(port, ['-naccept', '2'], first, version === 'TLSv1.3' ? '-tls1_3' : '-tls1_2');
-      const a = await connectWhenListening(clientOptions(port, { maxVersion: version }));
+      const a = await connectWhenListening(clientOptions(port, { maxVersion: version })).catch((e: unknown) => {
+        srv.child.kill('SIGKILL'); // the server must not outlive a failed connect
+        throw e;
+      });
       try {
         const session = firstSession(a);
         await exchangeWithServer(a, srv, first, 500);
@@ -167,7 +176,10 @@ describe('our TLS 1.3 client against openssl s_server -tls1_3', { concurrency: 2
   it('sends 0-RTT data that s_server -early_data accepts', CASE, async () => {
     const port = await freePort();
     const srv = sServer(port, ['-early_data', '-naccept', '2'], payload(100, 7));
-    const a = await connectWhenListening(clientOptions(port));
+    const a = await connectWhenListening(clientOptions(port)).catch((e: unknown) => {
+      srv.child.kill('SIGKILL'); // the server must not outlive a failed connect
+      throw e;
+    });
     try {
       const session = firstSession(a);
       await exchangeWithServer(a, srv, payload(100, 7), 100);
@@ -199,7 +211,10 @@ describe('our TLS 1.3 client against openssl s_server -tls1_3', { concurrency: 2
   it('resends early data that s_server (without -early_data) rejects', CASE, async () => {
     const port = await freePort();
     const srv = sServer(port, ['-naccept', '2'], payload(100, 9));
-    const a = await connectWhenListening(clientOptions(port));
+    const a = await connectWhenListening(clientOptions(port)).catch((e: unknown) => {
+      srv.child.kill('SIGKILL'); // the server must not outlive a failed connect
+      throw e;
+    });
     try {
       const session = firstSession(a);
       await exchangeWithServer(a, srv, payload(100, 9), 100);
@@ -229,7 +244,10 @@ describe('our TLS 1.3 client against openssl s_server -tls1_3', { concurrency: 2
     const srv = sServer(port, ['-Verify', '1', '-CAfile', pki('ca.pem'), '-naccept', '1'], fromServer);
     const sock = await connectWhenListening(
       clientOptions(port, { cert: readPem('client-p256.pem'), key: readPem('client-p256.key') }),
-    );
+    ).catch((e: unknown) => {
+      srv.child.kill('SIGKILL'); // the server must not outlive a failed connect
+      throw e;
+    });
     try {
       await exchangeWithServer(sock, srv, fromServer, 2000);
       assert.equal(sock.getHandshakeSummary()!.localCertificates.length, 1);
@@ -245,7 +263,10 @@ describe('our TLS 1.3 client against openssl s_server -tls1_3', { concurrency: 2
   it('updates keys both ways with s_server (KeyUpdate with update_requested)', CASE, async () => {
     const port = await freePort();
     const srv = sServer(port, ['-naccept', '1'], payload(100, 12));
-    const sock = await connectWhenListening(clientOptions(port));
+    const sock = await connectWhenListening(clientOptions(port)).catch((e: unknown) => {
+      srv.child.kill('SIGKILL'); // the server must not outlive a failed connect
+      throw e;
+    });
     try {
       await exchangeWithServer(sock, srv, payload(100, 12), 100);
       sock.connection.keyUpdate(true);

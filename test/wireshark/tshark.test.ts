@@ -27,28 +27,34 @@ function tsharkUsable(): string | undefined {
   return undefined;
 }
 
-/** Start a capture on lo for one port; resolves once dumpcap is capturing. */
+/**
+ * Start a capture on lo for one port; resolves once dumpcap is capturing.
+ * `stop()` is idempotent and always ends the child (SIGINT, then SIGKILL),
+ * so a test can call it in `finally` whatever failed.
+ */
 function startCapture(port: number, file: string): Promise<{ stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     const child = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${port}`, '-w', file, '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const stop = async (): Promise<void> => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      await new Promise((r) => setTimeout(r, 400)); // let the last packets reach the file
+      child.kill('SIGINT');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killer);
+    };
     let err = '';
-    const t = setTimeout(() => reject(new Error(`tshark did not start capturing: ${err}`)), 15_000);
+    const t = setTimeout(() => {
+      void stop();
+      reject(new Error(`tshark did not start capturing: ${err}`));
+    }, 15_000);
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
       if (/Capturing on/.test(err)) {
         clearTimeout(t);
         // dumpcap announces before its first read; give the ring a moment.
-        setTimeout(
-          () =>
-            resolve({
-              stop: () =>
-                new Promise<void>((r) => {
-                  child.once('exit', () => r());
-                  setTimeout(() => child.kill('SIGINT'), 400);
-                }),
-            }),
-          300,
-        );
+        setTimeout(() => resolve({ stop }), 300);
       }
     });
     child.once('exit', (code) => {
@@ -105,10 +111,11 @@ describe('tshark agrees with our trace and key log', () => {
         trace: true,
         onSocket: (s) => s.on('trace', (e: TraceEvent) => e.kind === 'handshake' && e.message && serverSteps.push([e.direction === 'sent' ? 'server' : 'client', e.message[0]!])),
       });
+      let capture: { stop: () => Promise<void> } | undefined;
       try {
         const pcap = join(dir, 'session.pcap');
         const keylog = join(dir, 'keys.log');
-        const capture = await startCapture(srv.port, pcap);
+        capture = await startCapture(srv.port, pcap);
         const clientSteps: Step[] = [];
         let socket: TLSSocket | undefined;
         const agent = new Agent({
@@ -156,6 +163,8 @@ describe('tshark agrees with our trace and key log', () => {
         assert.equal(summary.alpnProtocol, 'http/1.1');
         assert.deepEqual(seen.requests, [`GET ${path}`], 'the HTTP request, decrypted with our key log');
       } finally {
+        // Whatever failed (the TLS leg, an assertion), the capture stops: a live tshark would hang npm test.
+        await capture?.stop();
         await srv.close();
         rmSync(dir, { recursive: true, force: true });
       }
