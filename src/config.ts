@@ -6,7 +6,7 @@
  * are translated into these by src/node/options.ts.
  */
 import type { CryptoProvider, PrivateKey } from './crypto/provider.js';
-import type { AntiReplay, SessionStore, TicketKeys } from './handshake/tickets.js';
+import type { AntiReplayStore, SessionStore, TicketKeys } from './handshake/tickets.js';
 import type { VersionName } from './registry.js';
 import { NamedGroup, SignatureScheme } from './registry.js';
 
@@ -57,6 +57,10 @@ export interface SessionState {
   readonly maxEarlyData?: number;
   /** When the ticket was received/issued (ms since epoch, from config.now()). */
   readonly createdAt: number;
+  /** Server side: the digest of the client-authentication policy the session was established under (tickets.ts sessionContext). */
+  readonly context?: Uint8Array;
+  /** Server side, TLS 1.3: the scope of the anti-replay store of the server that issued the ticket (0-RTT only there). */
+  readonly earlyDataScope?: Uint8Array;
 }
 
 export interface CommonConfig {
@@ -138,8 +142,18 @@ export interface ServerConfig extends CommonConfig {
   readonly ticketCount?: number;
   /** TLS 1.3 0-RTT: most early-data bytes accepted per connection; 0 (the default) refuses early data. */
   readonly maxEarlyData?: number;
-  /** 0-RTT anti-replay store (single-use tickets); required for early data to be accepted. */
-  readonly antiReplay?: AntiReplay;
+  /**
+   * 0-RTT anti-replay store (single-use tickets); required for early data to be accepted. Early data is
+   * accepted only under tickets issued by a server with a store of the same scope (see AntiReplayStore).
+   */
+  readonly antiReplay?: AntiReplayStore;
+  /**
+   * Opaque application bytes every session is bound to, with the client-certificate policy
+   * (requestClientCertificate, requireClientCertificate, clientCertificateAuthorities): a session
+   * established under other values never resumes (OpenSSL's sid_ctx, Node's sessionIdContext).
+   * Change it whenever `verifyPeer` starts trusting differently (the Node adapter folds ca and crl in).
+   */
+  readonly sessionIdContext?: Uint8Array;
 }
 
 export type EngineConfig = ClientConfig | ServerConfig;

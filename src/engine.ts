@@ -80,7 +80,8 @@ export function serverConfig(o: Defaults<ServerConfig> = {}): ServerConfig {
     sessionTimeout: o.sessionTimeout ?? DEFAULT_SESSION_TIMEOUT,
     ticketCount: o.ticketCount ?? 1,
     maxEarlyData: o.maxEarlyData ?? 0,
-    antiReplay: 'antiReplay' in o ? o.antiReplay : new AntiReplay(),
+    antiReplay: 'antiReplay' in o ? o.antiReplay : new AntiReplay(provider),
+    ...(o.sessionIdContext !== undefined ? { sessionIdContext: o.sessionIdContext } : {}),
   };
 }
 

@@ -16,12 +16,20 @@
  *   opening tickets for one more rotation period.
  * - {@link MemorySessionCache}: the TLS 1.2 server's session-ID cache.
  * - {@link AntiReplay}: 0-RTT replay protection (RFC 8446 §8.1 single-use
- *   tickets): early data is accepted at most once per ticket.
+ *   tickets): early data is accepted at most once per ticket, and only by
+ *   the store's scope (see {@link AntiReplayStore}).
+ * - {@link bindSession} / {@link sessionAllowed}: every session a server
+ *   issues (ticket or cache entry) carries a digest of the client
+ *   authentication policy it was established under; it resumes only under the
+ *   same policy (a ticket from a server without client auth must not let a
+ *   client skip the certificate on an mTLS server sharing the ticket keys).
  */
 import type { ServerConfig, SessionState } from '../config.js';
+import { timingSafeEqual } from '../crypto/constant-time.js';
 import type { Aead, CryptoProvider } from '../crypto/provider.js';
 import { DEFAULT_SESSION_CACHE_SIZE, MAX_ANTI_REPLAY_ENTRIES, MAX_TICKET_LIFETIME_SECONDS } from '../limits.js';
 import { DecodeError, Reader } from '../wire/reader.js';
+import { Writer } from '../wire/writer.js';
 import { hex } from './common.js';
 
 // ---------------------------------------------------------------- session codec
@@ -33,7 +41,10 @@ const F_SESSION_ID = 4;
 const F_TICKET = 8;
 const F_EMS = 16;
 const F_TLS13 = 32;
+/** Server-side binding: the policy digest and the 0-RTT scope (both vec8). */
+const F_BINDING = 64;
 
+const NONE = new Uint8Array(0);
 const utf8 = new TextEncoder();
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
 
@@ -51,6 +62,10 @@ export function encodeSession(s: SessionState): Uint8Array {
   if (s.ticket !== undefined) flags |= F_TICKET;
   if (s.extendedMasterSecret) flags |= F_EMS;
   if (s.version === 'TLSv1.3') flags |= F_TLS13;
+  const binding = s.context !== undefined || s.earlyDataScope !== undefined;
+  if (binding) flags |= F_BINDING;
+  const context = s.context ?? NONE;
+  const scope = s.earlyDataScope ?? NONE;
   let certs = 0;
   for (const c of s.peerCertificates) certs += 3 + fits(c.length, 0xffffff);
   if (certs > 0xffffff) throw new RangeError(`vector of ${certs} bytes does not fit a 3-byte length`);
@@ -60,6 +75,7 @@ export function encodeSession(s: SessionState): Uint8Array {
       (alpn === undefined ? 0 : 1 + fits(alpn.length, 0xff)) +
       (s.sessionId === undefined ? 0 : 1 + fits(s.sessionId.length, 0xff)) +
       (s.ticket === undefined ? 0 : 2 + fits(s.ticket.length, 0xffff)) +
+      (binding ? 2 + fits(context.length, 0xff) + fits(scope.length, 0xff) : 0) +
       3 + certs,
   );
   let o = 0;
@@ -87,6 +103,10 @@ export function encodeSession(s: SessionState): Uint8Array {
   if (alpn !== undefined) opaque(alpn, 1);
   if (s.sessionId !== undefined) opaque(s.sessionId, 1);
   if (s.ticket !== undefined) opaque(s.ticket, 2);
+  if (binding) {
+    opaque(context, 1);
+    opaque(scope, 1);
+  }
   uint(certs, 3);
   for (const c of s.peerCertificates) opaque(c, 3);
   if (o !== out.length) throw new Error(`encodeSession wrote ${o} of ${out.length} bytes`);
@@ -123,6 +143,8 @@ export function decodeSession(bytes: Uint8Array): SessionState {
   const alpnProtocol = flags & F_ALPN ? str('alpn') : undefined;
   const sessionId = flags & F_SESSION_ID ? r.vec8('session_id') : undefined;
   const ticket = flags & F_TICKET ? r.vec16('ticket') : undefined;
+  const context = flags & F_BINDING ? r.vec8('context') : undefined;
+  const scope = flags & F_BINDING ? r.vec8('early_data_scope') : undefined;
   const certs = r.sub24('peer_certificates');
   const peerCertificates: Uint8Array[] = [];
   while (!certs.atEnd()) peerCertificates.push(certs.vec24('certificate', 1).slice());
@@ -137,6 +159,8 @@ export function decodeSession(bytes: Uint8Array): SessionState {
     peerCertificates,
     ...(sessionId ? { sessionId: sessionId.slice() } : {}),
     ...(ticket ? { ticket: ticket.slice() } : {}),
+    ...(context !== undefined && context.length > 0 ? { context: context.slice() } : {}),
+    ...(scope !== undefined && scope.length > 0 ? { earlyDataScope: scope.slice() } : {}),
     ...(tls13 ? {} : { extendedMasterSecret: (flags & F_EMS) !== 0 }),
     ...(tls13 ? { ticketAgeAdd, maxEarlyData } : {}),
     ticketLifetime,
@@ -148,6 +172,51 @@ export function decodeSession(bytes: Uint8Array): SessionState {
 export function sessionFresh(s: SessionState, now: number, defaultLifetimeSeconds: number): boolean {
   const lifetime = Math.min(s.ticketLifetime || defaultLifetimeSeconds, MAX_TICKET_LIFETIME_SECONDS) * 1000;
   return now >= s.createdAt - 1000 && now - s.createdAt <= lifetime;
+}
+
+// ---------------------------------------------------------------- session binding
+
+const SESSION_CONTEXT_LABEL = utf8.encode('ts-tls session context v1');
+const contexts = new WeakMap<ServerConfig, Uint8Array>();
+
+/**
+ * The digest a server binds its sessions to: whether it requests and requires
+ * a client certificate, the CA names it sends, and the application's
+ * `sessionIdContext` (the Node adapter folds its `ca` and `crl` into
+ * that). A change to any of them makes every
+ * earlier session unresumable, as a changed sid_ctx does in OpenSSL. SHA-256
+ * over a length-prefixed encoding, computed once per config object.
+ */
+export function sessionContext(cfg: ServerConfig): Uint8Array {
+  let digest = contexts.get(cfg);
+  if (digest === undefined) {
+    const w = new Writer(256);
+    w.opaque8(SESSION_CONTEXT_LABEL);
+    w.u8((cfg.requestClientCertificate ? 1 : 0) | (cfg.requireClientCertificate ? 2 : 0));
+    w.vec24(() => cfg.clientCertificateAuthorities.forEach((n) => w.opaque16(n)));
+    w.vec24(() => w.bytes(cfg.sessionIdContext ?? NONE));
+    digest = cfg.provider.hash('sha256', w.finish());
+    contexts.set(cfg, digest);
+  }
+  return digest;
+}
+
+/** A session as the server stores it: bound to the current policy (and, for 0-RTT, to the anti-replay scope). */
+export function bindSession(cfg: ServerConfig, s: SessionState): SessionState {
+  const scope = cfg.antiReplay?.scope;
+  return { ...s, context: sessionContext(cfg), ...(scope !== undefined && s.version === 'TLSv1.3' ? { earlyDataScope: scope } : {}) };
+}
+
+/**
+ * Whether a session (from a ticket, the cache or an external store) may be
+ * resumed under the current policy: it was bound to the same policy digest,
+ * and it carries a verified client certificate if one is required now.
+ * Anything else gets a full handshake.
+ */
+export function sessionAllowed(cfg: ServerConfig, s: SessionState): boolean {
+  if (s.context === undefined || !timingSafeEqual(s.context, sessionContext(cfg))) return false;
+  if (cfg.requireClientCertificate && s.peerCertificates.length === 0) return false;
+  return true;
 }
 
 // ---------------------------------------------------------------- ticket keys
@@ -268,10 +337,10 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 /** Seal a server-side session into a ticket (the ticket field itself is not stored inside). */
 export function sealTicket(cfg: ServerConfig, keys: TicketKeys, s: SessionState): Uint8Array {
   const inner = s.ticket === undefined ? s : (({ ticket: _omit, ...rest }) => rest)(s);
-  return keys.seal(encodeSession(inner), cfg.now());
+  return keys.seal(encodeSession(bindSession(cfg, inner)), cfg.now());
 }
 
-/** Open one of our tickets and check its lifetime; undefined for anything else. */
+/** Open one of our tickets and check its lifetime and binding ({@link sessionAllowed}); undefined for anything else. */
 export function openTicket(cfg: ServerConfig, ticket: Uint8Array): { session: SessionState; id: Uint8Array } | undefined {
   const keys = cfg.ticketKeys;
   if (keys === undefined) return undefined;
@@ -283,7 +352,7 @@ export function openTicket(cfg: ServerConfig, ticket: Uint8Array): { session: Se
   } catch {
     return undefined;
   }
-  if (!sessionFresh(session, cfg.now(), cfg.sessionTimeout ?? 7200)) return undefined;
+  if (!sessionFresh(session, cfg.now(), cfg.sessionTimeout ?? 7200) || !sessionAllowed(cfg, session)) return undefined;
   return { session, id: opened.id };
 }
 
@@ -339,14 +408,55 @@ export class MemorySessionCache implements SessionStore {
 // ---------------------------------------------------------------- 0-RTT anti-replay
 
 /**
- * RFC 8446 §8.1: accept early data at most once per ticket. The store keeps
- * each ticket's id until the ticket expires; when full, it refuses early
- * data (the handshake still completes, with 1-RTT data).
+ * Where a TLS 1.3 server records the tickets that carried accepted 0-RTT data
+ * (RFC 8446 §8.1, single-use tickets). Every server that may accept early
+ * data under a ticket must consult the same store, or a first flight replayed
+ * to a second server is accepted again there. So each ticket carries the
+ * `scope` of the issuing server's store, and early data is accepted only by a
+ * server whose store has that scope; any other server holding the ticket keys
+ * still resumes, with 1-RTT data only.
+ *
+ * The default {@link AntiReplay} has a random scope: 0-RTT is accepted only
+ * by the instance that issued the ticket, even across a fleet sharing ticket
+ * keys. A fleet that wants 0-RTT on every server implements this interface
+ * over a shared store (an atomic insert-if-absent with expiry: a database,
+ * Redis SET NX PX) and gives every server the same scope.
  */
-export class AntiReplay {
-  private readonly seen = new Map<string, number>();
+export interface AntiReplayStore {
+  /** Names the store (1 to 255 bytes); tickets record it. */
+  readonly scope: Uint8Array;
+  /**
+   * True exactly once for `id` before `expiresAt` (ms), atomically across
+   * every server sharing the store; false for a replay, or when the store
+   * cannot tell (full, unreachable): early data is then refused, not lost
+   * (the client sends it again after the handshake).
+   */
+  firstUse(id: Uint8Array, expiresAt: number, now: number): boolean | PromiseLike<boolean>;
+}
 
-  constructor(private readonly maxEntries = MAX_ANTI_REPLAY_ENTRIES) {}
+export interface AntiReplayOptions {
+  /** The store's scope (default: 16 random bytes, i.e. this instance only). */
+  readonly scope?: Uint8Array;
+  /** Most ticket ids remembered (default MAX_ANTI_REPLAY_ENTRIES); beyond it, early data is refused. */
+  readonly maxEntries?: number;
+}
+
+/**
+ * The in-memory {@link AntiReplayStore}: keeps each ticket's id until the
+ * ticket expires; when full, refuses early data (the handshake still
+ * completes, with 1-RTT data).
+ */
+export class AntiReplay implements AntiReplayStore {
+  readonly scope: Uint8Array;
+  private readonly seen = new Map<string, number>();
+  private readonly maxEntries: number;
+
+  constructor(provider: CryptoProvider, options: AntiReplayOptions = {}) {
+    const scope = options.scope ?? provider.randomBytes(16);
+    if (scope.length === 0 || scope.length > 255) throw new RangeError('an anti-replay scope is 1 to 255 bytes');
+    this.scope = new Uint8Array(scope);
+    this.maxEntries = options.maxEntries ?? MAX_ANTI_REPLAY_ENTRIES;
+  }
 
   /** True the first time `id` is presented before `expiresAt`; false for a replay or when full. */
   firstUse(id: Uint8Array, expiresAt: number, now: number): boolean {

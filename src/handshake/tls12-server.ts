@@ -48,7 +48,7 @@ import { AEAD_KEY_LENGTH, DOWNGRADE_TLS12, NO_CERTIFICATES, fixedIvLength12, key
 import { exporter12, extendedMasterSecret12, finishedVerifyData12, keyExpansion12, masterSecret12 } from './prf.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
 import { chooseSignatureScheme, signatureAlgorithmOf, verifyHandshakeSignature } from './signatures.js';
-import { isThenable, openTicket, sealTicket, sessionFresh } from './tickets.js';
+import { bindSession, isThenable, openTicket, sealTicket, sessionAllowed, sessionFresh } from './tickets.js';
 import { Transcript } from './transcript.js';
 
 const isFfdhe = (g: number): boolean => g >= NamedGroup.ffdhe2048 && g <= NamedGroup.ffdhe8192;
@@ -255,7 +255,7 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   transcript.add(io.sendHandshake(HandshakeType.finished, FinishedCodec.encode(verifyData)));
   if (sessionId.length > 0) {
     // An external store may take its time (Node's 'newSession' callback): completion waits for it.
-    const stored = cfg.sessionCache?.set(sessionId, session);
+    const stored = cfg.sessionCache?.set(sessionId, bindSession(cfg, session));
     if (isThenable(stored)) await stored;
   }
   io.exporter = exporter12(p, suite.hash, masterSecret, hello.random, random);
@@ -282,7 +282,8 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
  * A session to resume: the ticket's, when it opens (RFC 5077 §3.1), else the
  * cached one named by the session ID — if it fits this ClientHello: same
  * suite offered and still enabled, same server name, same extended master
- * secret use (RFC 7627 §5.3; otherwise a full handshake), within its lifetime.
+ * secret use (RFC 7627 §5.3; otherwise a full handshake), within its lifetime,
+ * established under the same client-authentication policy (tickets.ts sessionAllowed).
  */
 function findSession12(info: ClientHelloInfo, ticketData: Uint8Array | undefined, useEms: boolean): SessionState | undefined | Promise<SessionState | undefined> {
   const cfg = info.config;
@@ -310,6 +311,8 @@ function usableSession12(info: ClientHelloInfo, session: SessionState | undefine
   if (session === undefined || session.version !== 'TLSv1.2') return undefined;
   if (!info.hello.cipherSuites.includes(session.cipherSuite) || !cfg.cipherSuites.includes(session.cipherSuite)) return undefined;
   if (session.serverName !== info.serverName || (session.extendedMasterSecret ?? false) !== useEms) return undefined;
+  // Established under another client-authentication policy, or without the certificate now required: full handshake.
+  if (!sessionAllowed(cfg, session)) return undefined;
   return session;
 }
 

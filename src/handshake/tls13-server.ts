@@ -55,7 +55,7 @@ import { NO_CERTIFICATES, bytesEqual } from './common.js';
 import { EarlySecret, finishedVerifyData13, resumptionPsk } from './keyschedule13.js';
 import { selectAlpn, type ClientHelloInfo } from './server.js';
 import { certificateVerifyContent13, chooseSignatureScheme, signatureAlgorithmOf, verifyHandshakeSignature } from './signatures.js';
-import { openTicket, sealTicket } from './tickets.js';
+import { isThenable, openTicket, sealTicket } from './tickets.js';
 import { checkExtensions, installPostHandshake13, keylog, protectorFor, requireRecordBoundary } from './tls13-common.js';
 import { Transcript } from './transcript.js';
 
@@ -134,8 +134,11 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
   }
 
   // --- 0-RTT (§4.2.10, §8): the first PSK, its suite and ALPN, a plausible age, and never twice --------------------
+  // Only under a ticket issued with this server's anti-replay scope (tickets.ts AntiReplayStore): a server sharing
+  // the ticket keys but not the store would accept a replayed first flight once more.
   const session = psk?.session;
-  const acceptEarly =
+  const antiReplay = cfg.antiReplay;
+  let acceptEarly =
     earlyOffered &&
     !retried &&
     psk !== undefined &&
@@ -145,8 +148,13 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     session!.cipherSuite === suite.id &&
     session!.alpnProtocol === alpnProtocol &&
     ageWithinWindow(cfg, psk) &&
-    cfg.antiReplay !== undefined &&
-    cfg.antiReplay.firstUse(psk.ticketId, session!.createdAt + (session!.ticketLifetime ?? 0) * 1000, cfg.now());
+    antiReplay !== undefined &&
+    session!.earlyDataScope !== undefined &&
+    bytesEqual(session!.earlyDataScope, antiReplay.scope);
+  if (acceptEarly) {
+    const first = antiReplay!.firstUse(psk!.ticketId, session!.createdAt + (session!.ticketLifetime ?? 0) * 1000, cfg.now());
+    acceptEarly = isThenable(first) ? await first : first;
+  }
   transcript.add(helloMsg.raw);
   // Transcript-Hash(ClientHello), only needed for the early traffic secret.
   const thClientHelloOnly = acceptEarly ? transcript.digest() : undefined;

@@ -6,7 +6,8 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { defaultProvider } from '../crypto/node.js';
 import { clientConfig, serverConfig } from '../engine.js';
 import { TLSError } from '../errors.js';
-import { TicketKeys } from '../handshake/tickets.js';
+import { TicketKeys, type AntiReplayStore } from '../handshake/tickets.js';
+import { Writer } from '../wire/writer.js';
 import {
   NamedGroup,
   PskKeyExchangeMode,
@@ -89,6 +90,22 @@ export interface ServerOptions extends CommonOptions {
   maxEarlyData?: number;
   /** TLS 1.3 tickets sent after each full handshake (default 2, as node:tls / OpenSSL). */
   ticketCount?: number;
+  /**
+   * Opaque identifier sessions are bound to (node:tls's sessionIdContext): a ticket or cached session
+   * from a server with another value does not resume. Sessions are also bound to requestCert,
+   * rejectUnauthorized, ca and crl whatever this is.
+   */
+  sessionIdContext?: string | Uint8Array;
+  /**
+   * node:tls's custom DH parameters for TLS 1.2 DHE. Only 'auto' is accepted: ts-tls uses the RFC 7919
+   * ffdhe groups (choose among them with `groups`); custom parameters are refused (ERR_TLS_UNSUPPORTED_OPTION).
+   */
+  dhparam?: 'auto' | string | Uint8Array;
+  /**
+   * ts-tls: the 0-RTT anti-replay store (default: one per server, so early data is accepted only by the
+   * server that issued the ticket). Give every server of a fleet one shared store to accept 0-RTT on all.
+   */
+  antiReplay?: AntiReplayStore;
 }
 
 /** What SNICallback hands back: our createSecureContext() result, or options to build one. */
@@ -301,8 +318,34 @@ function minDhSize(v: unknown): number {
   return v;
 }
 
+/**
+ * What the server's sessions are bound to beyond the engine's own policy digest (requestCert,
+ * rejectUnauthorized): sessionIdContext, and the ca and crl the verifier trusts, as given (another
+ * spelling of the same CA only costs a full handshake).
+ */
+function sessionIdContextOf(o: ServerOptions, provider: CryptoProvider): Uint8Array {
+  const sid = o.sessionIdContext;
+  if (sid !== undefined && typeof sid !== 'string' && !(sid instanceof Uint8Array)) {
+    throw optionError('sessionIdContext must be a string or a Uint8Array', 'ERR_INVALID_ARG_TYPE');
+  }
+  const bytes = (v: PemOrDer): Uint8Array => (typeof v === 'string' ? new TextEncoder().encode(v) : v);
+  const w = new Writer(1024);
+  w.vec24(() => w.bytes(sid === undefined ? new Uint8Array(0) : bytes(sid)));
+  // A default trust store (no ca) is not the same as an empty list.
+  w.u8(o.ca === undefined ? 0 : 1);
+  w.vec24(() => asList(o.ca).forEach((c) => w.opaque24(bytes(c))));
+  w.vec24(() => asList(o.crl).forEach((c) => w.opaque24(bytes(c))));
+  return provider.hash('sha256', w.finish());
+}
+
 export function toServerConfig(o: ServerOptions, verifyPeer: PeerVerifier): ServerConfig {
   const provider = o.provider ?? defaultProvider;
+  if (o.dhparam !== undefined && o.dhparam !== null && o.dhparam !== 'auto') {
+    throw optionError(
+      "option dhparam: custom DH parameters are not supported: TLS 1.2 DHE uses the RFC 7919 ffdhe groups (choose with groups, e.g. 'ffdhe3072'); pass 'auto' or omit it",
+      'ERR_TLS_UNSUPPORTED_OPTION',
+    );
+  }
   const certificates = certifiedKeys({ ...o, provider });
   const sni = o.SNICallback;
   return serverConfig({
@@ -333,6 +376,8 @@ export function toServerConfig(o: ServerOptions, verifyPeer: PeerVerifier): Serv
     ...(o.maxEarlyData !== undefined ? { maxEarlyData: o.maxEarlyData } : {}),
     // node:tls (OpenSSL's SSL_CTX_set_num_tickets default) sends two TLS 1.3 tickets; the engine's own default is one.
     ticketCount: o.ticketCount ?? NODE_TLS13_TICKET_COUNT,
+    sessionIdContext: sessionIdContextOf(o, provider),
+    ...(o.antiReplay !== undefined ? { antiReplay: o.antiReplay } : {}),
   });
 }
 

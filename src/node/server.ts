@@ -68,6 +68,7 @@ export class Server extends net.Server {
   constructor(options: ServerOptions, listener?: (socket: TLSSocket) => void) {
     super({ pauseOnConnect: false });
     this.config = toServerConfig(options, makeVerifier({ ca: options.ca, crl: options.crl, provider: options.provider }));
+    this.applicationTicketKeys = options.ticketKeys !== undefined;
     if (listener) this.on('secureConnection', listener);
     const handshakeTimeout = options.handshakeTimeout ?? 120_000;
     this.on('connection', (raw: net.Socket) => {
@@ -103,16 +104,26 @@ export class Server extends net.Server {
     return socket;
   }
 
-  /** Replace the certificates/keys (node:tls setSecureContext). Ticket keys and the session cache carry over. */
+  /**
+   * Replace the certificates, keys and trust settings (node:tls setSecureContext). As in node:tls (a new
+   * OpenSSL context), earlier sessions stop resuming: generated ticket keys are replaced and the session
+   * cache starts empty. Ticket keys the application supplied (the ticketKeys option, setTicketKeys) carry
+   * over unless new ones are given — sessions are bound to the client-authentication settings anyway
+   * (requestCert, rejectUnauthorized, ca, crl, sessionIdContext), so a changed policy refuses them. The
+   * anti-replay store carries over (a ticket must not carry 0-RTT twice across the change).
+   */
   setSecureContext(options: ServerOptions): void {
     const next = toServerConfig(options, makeVerifier({ ca: options.ca, crl: options.crl, provider: options.provider }));
+    const keepKeys = options.ticketKeys === undefined && this.applicationTicketKeys && this.config.ticketKeys !== undefined && next.ticketKeys !== undefined;
+    if (options.ticketKeys !== undefined) this.applicationTicketKeys = true;
     this.config = {
       ...next,
-      ...(options.ticketKeys ? {} : { ticketKeys: this.config.ticketKeys }),
-      sessionCache: this.config.sessionCache,
-      antiReplay: this.config.antiReplay,
+      ...(keepKeys ? { ticketKeys: this.config.ticketKeys } : {}),
+      ...(options.antiReplay === undefined && this.config.antiReplay !== undefined ? { antiReplay: this.config.antiReplay } : {}),
     };
   }
+  /** Whether the ticket keys came from the application (ticketKeys, setTicketKeys) rather than being generated. */
+  private applicationTicketKeys = false;
 
   /** The 48-byte key that seals new session tickets (node:tls server.getTicketKeys()). */
   getTicketKeys(): Buffer {
@@ -126,6 +137,7 @@ export class Server extends net.Server {
     const k = this.config.ticketKeys;
     if (!k) throw new Error('session tickets are disabled');
     k.setTicketKeys(keys);
+    this.applicationTicketKeys = true;
   }
 }
 

@@ -44,7 +44,7 @@ async function run(client: Partial<ClientConfig>, server: Partial<ServerConfig>)
 
 /** A server's resumption state, shared by the connections of one test. */
 function serverState(extra: Partial<ServerConfig> = {}): Partial<ServerConfig> {
-  return { ticketKeys: new TicketKeys(defaultProvider), sessionCache: new MemorySessionCache(), antiReplay: new AntiReplay(), ...extra };
+  return { ticketKeys: new TicketKeys(defaultProvider), sessionCache: new MemorySessionCache(), antiReplay: new AntiReplay(defaultProvider), ...extra };
 }
 
 describe('TLS 1.2 resumption', () => {

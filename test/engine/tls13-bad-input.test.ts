@@ -120,7 +120,7 @@ async function ticketFrom(server: Partial<ServerConfig>): Promise<SessionState> 
   return session;
 }
 
-const resumingServer = (): Partial<ServerConfig> => ({ ticketKeys: new TicketKeys(defaultProvider), antiReplay: new AntiReplay(), maxEarlyData: 100 });
+const resumingServer = (): Partial<ServerConfig> => ({ ticketKeys: new TicketKeys(defaultProvider), antiReplay: new AntiReplay(defaultProvider), maxEarlyData: 100 });
 
 // --- the catalogue ------------------------------------------------------------------------------------------------
 

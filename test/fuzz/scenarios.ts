@@ -24,6 +24,7 @@ import type { FieldContext } from './fields.js';
 
 /** The fixed clock every fuzzed engine reads. */
 export const FUZZ_NOW = 1_750_000_000_000;
+const FUZZ_ANTI_REPLAY_SCOPE = Uint8Array.of(0x46, 0x55, 0x5a, 0x5a);
 
 export type Step =
   | { readonly op: 'send'; readonly from: SideName; readonly bytes: number }
@@ -378,7 +379,8 @@ export function serverConfigOf(st: ScenarioState, stage: Stage): Partial<ServerC
     now: () => FUZZ_NOW,
     ticketKeys: new TicketKeys(e.provider, { keys: st.ticketKeyBytes }),
     sessionCache: stage === 'warmup' ? st.baseCache : new OverlayCache(st.baseCache),
-    antiReplay: new AntiReplay(),
+    // One fixed scope for every stage: tickets from the warm-up carry 0-RTT into the fuzzed stage.
+    antiReplay: new AntiReplay(e.provider, { scope: FUZZ_ANTI_REPLAY_SCOPE }),
     ...own,
     provider: e.provider,
   };

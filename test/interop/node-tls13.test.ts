@@ -148,7 +148,7 @@ function ourServerConfig(o: Partial<ServerConfig> = {}): ServerConfig {
     certificates: [certified('server-rsa'), certified('server-p256')],
     ticketKeys: new TicketKeys(defaultProvider),
     sessionCache: new MemorySessionCache(),
-    antiReplay: new AntiReplay(),
+    antiReplay: new AntiReplay(defaultProvider),
     ...o,
   });
 }

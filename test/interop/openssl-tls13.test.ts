@@ -297,7 +297,7 @@ function ourServerConfig(o: Partial<ServerConfig> = {}): ServerConfig {
     verifyPeer: caVerifier(),
     ticketKeys: new TicketKeys(defaultProvider),
     sessionCache: new MemorySessionCache(),
-    antiReplay: new AntiReplay(),
+    antiReplay: new AntiReplay(defaultProvider),
     ...o,
   });
 }
