@@ -20,7 +20,7 @@
  * ends in {@link Connection.fail}: the alert is sent (if it was ours), the sink
  * gets one TLSError, and the connection is closed for good.
  */
-import type { EngineConfig, SessionState } from './config.js';
+import type { CertifiedKey, EngineConfig, SessionState } from './config.js';
 import { TLSError, alertError, receivedAlertError } from './errors.js';
 import {
   AlertDescription,
@@ -56,6 +56,8 @@ export interface HandshakeSummary {
   readonly group: number | undefined;
   /** Signature scheme the peer (server, or client in mutual auth) signed with. */
   readonly peerSignatureScheme: number | undefined;
+  /** Server: the signature schemes the client offered, in its order (node:tls's getSharedSigalgs()). */
+  readonly peerSignatureAlgorithms?: readonly number[];
   readonly alpnProtocol: string | undefined;
   /** SNI the client sent. */
   readonly serverName: string | undefined;
@@ -265,7 +267,19 @@ export class Connection implements HandshakeIO {
   private maxFragment = MAX_PLAINTEXT_LENGTH;
 
   /** Start the handshake (a client sends its ClientHello; a server waits for one). */
+  /**
+   * Change settings before start() (node:tls's setServername/setSession on a client socket that is
+   * still connecting); `trace` may change at any time (node:tls's enableTrace).
+   */
+  reconfigure(patch: { readonly serverName?: string; readonly session?: SessionState; readonly trace?: boolean; readonly certificates?: readonly CertifiedKey[] }): void {
+    const other = Object.keys(patch).some((k) => k !== 'trace');
+    if (other && this.started) throw new TLSError('the handshake has already started', 'ERR_TLS_INVALID_STATE');
+    (this as { config: EngineConfig }).config = { ...this.config, ...patch } as EngineConfig;
+  }
+  private started = false;
+
   start(): void {
+    this.started = true;
     this.flow(this).then(
       (summary) => {
         if (this.closed) return;

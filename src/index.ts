@@ -5,7 +5,21 @@
  * - The sans-IO engine: createClientConnection/createServerConnection + Connection.
  * - The crypto provider interface and its node:crypto default.
  */
-export { connect, createServer, Server, TLSSocket, createSecureContext } from './node/index.js';
+export { connect, createServer, Server, TLSSocket, createSecureContext, SecureContext } from './node/index.js';
+// node:tls's module-level API (src/node/tls-api.ts).
+export {
+  checkServerIdentity,
+  getCiphers,
+  rootCertificates,
+  convertALPNProtocols,
+  createSecurePair,
+  DEFAULT_CIPHERS,
+  DEFAULT_ECDH_CURVE,
+  DEFAULT_MIN_VERSION,
+  DEFAULT_MAX_VERSION,
+  CLIENT_RENEG_LIMIT,
+  CLIENT_RENEG_WINDOW,
+} from './node/index.js';
 export type { ConnectOptions, ServerOptions, PeerCertificate } from './node/index.js';
 export { Connection } from './connection.js';
 export type { ConnectionSink, HandshakeSummary, TraceEvent } from './connection.js';

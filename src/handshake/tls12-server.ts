@@ -267,6 +267,7 @@ export async function tls12Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     peerSignatureScheme,
     alpnProtocol,
     serverName: info.serverName,
+    peerSignatureAlgorithms: offeredSchemes(info.hello),
     peerCertificates: clientChain,
     localCertificates: chain,
     resumed: false,
@@ -384,6 +385,7 @@ async function resumed12Server(
     peerSignatureScheme: undefined,
     alpnProtocol: o.alpnProtocol,
     serverName: info.serverName,
+    peerSignatureAlgorithms: offeredSchemes(info.hello),
     peerCertificates: session.peerCertificates,
     localCertificates: NO_CERTIFICATES,
     resumed: true,
@@ -469,3 +471,9 @@ function stripLeadingZeros(b: Uint8Array): Uint8Array {
 }
 
 export type { HandshakeMessage };
+
+/** The signature schemes the client offered (for node:tls's getSharedSigalgs()); already validated when it was read. */
+function offeredSchemes(h: { readonly extensions: readonly { readonly type: number; readonly data: Uint8Array }[] }): readonly number[] {
+  const d = findExtension(h.extensions, ExtensionType.signature_algorithms);
+  return d === undefined ? [] : u16List.decode(d, 'signature_algorithms');
+}

@@ -313,6 +313,7 @@ export async function tls13Server(io: HandshakeIO, info: ClientHelloInfo): Promi
     peerSignatureScheme,
     alpnProtocol,
     serverName: info.serverName,
+    peerSignatureAlgorithms: offeredSchemes(info.hello),
     peerCertificates,
     localCertificates,
     resumed: psk !== undefined,
@@ -525,4 +526,10 @@ function sendTickets(
     const body = NewSessionTicket13Codec.encode({ ticketLifetime: lifetime, ticketAgeAdd: ageAdd, ticketNonce: nonce, ticket, extensions });
     io.sendHandshake(HandshakeType.new_session_ticket, body);
   }
+}
+
+/** The signature schemes the client offered (for node:tls's getSharedSigalgs()); already validated when it was read. */
+function offeredSchemes(h: { readonly extensions: readonly { readonly type: number; readonly data: Uint8Array }[] }): readonly number[] {
+  const d = findExtension(h.extensions, ExtensionType.signature_algorithms);
+  return d === undefined ? [] : u16List.decode(d, 'signature_algorithms');
 }

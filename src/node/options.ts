@@ -8,6 +8,8 @@ import { clientConfig, serverConfig } from '../engine.js';
 import { TLSError } from '../errors.js';
 import { TicketKeys, type AntiReplayStore } from '../handshake/tickets.js';
 import { Writer } from '../wire/writer.js';
+import { parseNodeCiphers, parseSigalgs } from './cipher-string.js';
+import { secureOptionsEffect } from './secure-options.js';
 import {
   NamedGroup,
   PskKeyExchangeMode,
@@ -51,6 +53,18 @@ export interface CommonOptions {
   provider?: CryptoProvider;
   /** Emit 'trace' events (see src/trace). */
   trace?: boolean;
+  /**
+   * node:tls's enableTrace: print every record and handshake message to stderr as it crosses the wire,
+   * in ts-tls's Wireshark-style format (node prints OpenSSL's SSL_trace format).
+   */
+  enableTrace?: boolean;
+  /**
+   * Node's OpenSSL option bits (crypto.constants.SSL_OP_*): SSL_OP_NO_TLSv1_2/3 narrow the versions,
+   * SSL_OP_NO_TICKET turns session tickets off (server), SSL_OP_CIPHER_SERVER_PREFERENCE sets
+   * honorCipherOrder; the SSLv3/TLS 1.0/1.1 and SSL_OP_ALL workaround bits change nothing; any other
+   * bit is refused (src/node/secure-options.ts).
+   */
+  secureOptions?: number;
 }
 
 export interface ConnectOptions extends CommonOptions {
@@ -70,19 +84,29 @@ export interface ConnectOptions extends CommonOptions {
   /** Smallest TLS 1.2 DHE prime accepted, in bits; values under 2048 change nothing (2048 is the floor). */
   minDHSize?: number;
   timeout?: number;
+  /** Keep our side writable after the server ends its side (node's allowHalfOpen). */
+  allowHalfOpen?: boolean;
+  // net.connect() options, passed through to the TCP connection as node:tls does.
+  lookup?: import('node:net').LookupFunction;
+  localAddress?: string;
+  localPort?: number;
+  family?: number;
+  hints?: number;
+  autoSelectFamily?: boolean;
+  autoSelectFamilyAttemptTimeout?: number;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  signal?: AbortSignal;
 }
 
 export interface ServerOptions extends CommonOptions {
+  /** Keep a connection writable after the client ends its side (node's allowHalfOpen; default false). */
+  allowHalfOpen?: boolean;
   requestCert?: boolean;
   SNICallback?: (servername: string, cb: (err: Error | null, ctx?: SecureContextLike) => void) => void;
   honorCipherOrder?: boolean;
   /** 48 bytes (or a multiple: current first, then older keys that still open tickets). Share across a fleet to resume each other's sessions. */
   ticketKeys?: Uint8Array;
-  /**
-   * Node's OpenSSL option bits. Only SSL_OP_NO_TICKET (0x4000) means anything here: no session
-   * tickets (TLS 1.2 resumes by session ID from the server's cache; TLS 1.3 does not resume).
-   */
-  secureOptions?: number;
   handshakeTimeout?: number;
   /** Session and ticket lifetime in seconds (default 7200). */
   sessionTimeout?: number;
@@ -165,8 +189,28 @@ function refuseUnsupported(o: object): void {
 const ANY_VERSION_METHODS = new Set(['TLS_method', 'TLS_client_method', 'TLS_server_method', 'SSLv23_method', 'SSLv23_client_method', 'SSLv23_server_method']);
 const TLS12_METHODS = new Set(['TLSv1_2_method', 'TLSv1_2_client_method', 'TLSv1_2_server_method']);
 
-/** minVersion/maxVersion from the options, secureProtocol included (Node's rules and error codes). */
+const VERSION_ORDER: readonly VersionName[] = ['TLSv1.2', 'TLSv1.3'];
+
+/**
+ * minVersion/maxVersion from the options: secureProtocol (Node's rules and error codes), then
+ * secureOptions' SSL_OP_NO_TLSv1_2/3, then a `ciphers` string with no TLS 1.2 suite (node then
+ * raises the minimum to TLS 1.3).
+ */
 function versionRange(o: CommonOptions): { minVersion?: VersionName; maxVersion?: VersionName } {
+  const r = declaredVersionRange(o);
+  const so = secureOptionsEffect(o.secureOptions);
+  const tls13Only = o.cipherSuites === undefined && o.ciphers !== undefined && parseNodeCiphers(o.ciphers).tls13Only;
+  let min = r.minVersion;
+  let max = r.maxVersion;
+  const rank = (v: VersionName | undefined, d: number): number => (v === undefined ? d : VERSION_ORDER.indexOf(v));
+  if (so.minVersion && rank(min, 0) < rank(so.minVersion, 0)) min = so.minVersion;
+  if (so.maxVersion && rank(max, 1) > rank(so.maxVersion, 1)) max = so.maxVersion;
+  if (tls13Only && rank(min, 0) < 1 && rank(max, 1) > 0) min = 'TLSv1.3';
+  if (rank(min, 0) > rank(max, 1)) throw optionError(`no TLS version left between ${min ?? 'TLSv1.2'} and ${max ?? 'TLSv1.3'} (secureOptions, ciphers and min/maxVersion together)`, 'ERR_SSL_NO_PROTOCOLS_AVAILABLE');
+  return { ...(min ? { minVersion: min } : {}), ...(max ? { maxVersion: max } : {}) };
+}
+
+function declaredVersionRange(o: CommonOptions): { minVersion?: VersionName; maxVersion?: VersionName } {
   const p = o.secureProtocol;
   if (p === undefined) return { ...(o.minVersion ? { minVersion: o.minVersion } : {}), ...(o.maxVersion ? { maxVersion: o.maxVersion } : {}) };
   if (o.minVersion !== undefined || o.maxVersion !== undefined) {
@@ -177,14 +221,16 @@ function versionRange(o: CommonOptions): { minVersion?: VersionName; maxVersion?
   throw optionError(`secureProtocol "${p}" is not supported (ts-tls speaks TLS 1.2 and 1.3 only)`, 'ERR_TLS_UNSUPPORTED_OPTION');
 }
 
+/** Suites from `cipherSuites` (IANA or OpenSSL names) or node:tls's `ciphers` (an OpenSSL cipher string, see cipher-string.ts). */
 export function parseSuites(o: CommonOptions): number[] | undefined {
-  const list = names(o.cipherSuites) ?? names(o.ciphers);
+  if (o.cipherSuites === undefined && o.ciphers !== undefined) return parseNodeCiphers(o.ciphers).suites;
+  const list = names(o.cipherSuites);
   if (!list) return undefined;
   const ids: number[] = [];
   for (const n of list) {
     const s = cipherSuiteByName(n);
     if (s) ids.push(s.id);
-    else if (o.cipherSuites !== undefined) throw optionError(`unknown or unsupported cipher suite ${n}`);
+    else throw optionError(`unknown or unsupported cipher suite ${n}`);
   }
   if (ids.length === 0) throw optionError('no supported cipher suite in the cipher list');
   return ids;
@@ -203,7 +249,8 @@ export function parseGroups(o: CommonOptions): number[] | undefined {
 }
 
 export function parseSignatureAlgorithms(o: CommonOptions): number[] | undefined {
-  const list = names(o.signatureAlgorithms) ?? names(o.sigalgs);
+  if (o.signatureAlgorithms === undefined && o.sigalgs !== undefined) return parseSigalgs(o.sigalgs);
+  const list = names(o.signatureAlgorithms);
   if (!list) return undefined;
   return list.map((n) => {
     const id = codeOf(SignatureScheme, n);
@@ -291,7 +338,7 @@ function commonConfig(o: CommonOptions, provider: CryptoProvider): Partial<Commo
     ...(groups ? { groups } : {}),
     ...(signatureAlgorithms ? { signatureAlgorithms } : {}),
     alpnProtocols: parseAlpn(o.ALPNProtocols),
-    trace: o.trace ?? false,
+    trace: (o.trace ?? false) || o.enableTrace === true,
   };
 }
 
@@ -351,23 +398,13 @@ export function toServerConfig(o: ServerOptions, verifyPeer: PeerVerifier): Serv
   return serverConfig({
     ...commonConfig(o, provider),
     certificates,
-    selectCertificates: sni
-      ? (name) =>
-          new Promise((resolve, reject) => {
-            if (name === undefined) return resolve(undefined);
-            sni(name, (err, ctx) => {
-              if (err) return reject(new TLSError(`SNICallback failed: ${err.message}`, 'ERR_TLS_SNI_CALLBACK', { name: 'unrecognized_name', number: 112, direction: 'sent' }));
-              if (!ctx) return resolve(undefined);
-              resolve(ctx.certificates ?? certifiedKeys({ cert: ctx.cert, key: ctx.key, provider }));
-            });
-          })
-      : undefined,
+    selectCertificates: sni ? sniSelector(sni, provider) : undefined,
     requestClientCertificate: o.requestCert ?? false,
     // Node: rejectUnauthorized (default true) only matters with requestCert.
     requireClientCertificate: (o.requestCert ?? false) && o.rejectUnauthorized !== false,
     verifyPeer,
     honorCipherOrder: o.honorCipherOrder ?? true,
-    ...(((o.secureOptions ?? 0) & SSL_OP_NO_TICKET) !== 0
+    ...(secureOptionsEffect(o.secureOptions).noTicket
       ? { ticketKeys: undefined }
       : o.ticketKeys
         ? { ticketKeys: new TicketKeys(provider, { keys: o.ticketKeys }) }
@@ -381,7 +418,48 @@ export function toServerConfig(o: ServerOptions, verifyPeer: PeerVerifier): Serv
   });
 }
 
-/** Node's tls.createSecureContext, reduced to what SNICallback needs. */
-export function createSecureContext(o: Pick<CommonOptions, 'cert' | 'key' | 'passphrase' | 'provider'>): SecureContextLike {
-  return { certificates: certifiedKeys(o) };
+type SniCallback = NonNullable<ServerOptions['SNICallback']>;
+
+/** A node:tls SecureContext (its native `context` inside): its private key cannot be read back. */
+function isNodeSecureContext(ctx: object): boolean {
+  return 'context' in ctx && !('certificates' in ctx) && !('cert' in ctx);
+}
+
+/** The certified keys of what an SNICallback (or addContext) handed back. */
+export function contextCertificates(ctx: SecureContextLike, provider: CryptoProvider): readonly CertifiedKey[] {
+  if (isNodeSecureContext(ctx)) {
+    throw new TLSError(
+      "SNICallback returned a node:tls SecureContext, whose key ts-tls cannot use: return ts-tls's createSecureContext({ cert, key }) (or those options)",
+      'ERR_TLS_UNSUPPORTED_OPTION',
+      { name: 'internal_error', number: 80, direction: 'sent' },
+    );
+  }
+  return ctx.certificates ?? certifiedKeys({ cert: ctx.cert, key: ctx.key, provider });
+}
+
+/** The engine's certificate selection over node:tls's SNICallback. */
+export function sniSelector(sni: SniCallback, provider: CryptoProvider): NonNullable<ServerConfig['selectCertificates']> {
+  return (name) =>
+    new Promise((resolve, reject) => {
+      if (name === undefined) return resolve(undefined);
+      sni(name, (err, ctx) => {
+        if (err) return reject(new TLSError(`SNICallback failed: ${err.message}`, 'ERR_TLS_SNI_CALLBACK', { name: 'unrecognized_name', number: 112, direction: 'sent' }));
+        if (!ctx) return resolve(undefined);
+        try {
+          resolve(contextCertificates(ctx, provider));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+}
+
+/** What createSecureContext() makes: the certified keys, for SNICallback, addContext and setKeyCert. */
+export class SecureContext implements SecureContextLike {
+  constructor(readonly certificates: readonly CertifiedKey[]) {}
+}
+
+/** Node's tls.createSecureContext, reduced to the certificate and key (what SNICallback, addContext and setKeyCert use). */
+export function createSecureContext(o: Pick<CommonOptions, 'cert' | 'key' | 'passphrase' | 'provider'> = {}): SecureContext {
+  return new SecureContext(certifiedKeys(o));
 }

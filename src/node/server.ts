@@ -9,7 +9,10 @@ import type { SessionState } from '../config.js';
 import { TLSError } from '../errors.js';
 import type { SessionStore } from '../handshake/tickets.js';
 import { decodeSessionBytes, encodeSessionBytes } from './session.js';
-import { toServerConfig, type ServerOptions } from './options.js';
+import { contextCertificates, toServerConfig, type SecureContextLike, type ServerOptions } from './options.js';
+import type { CertifiedKey } from '../config.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { defaultProvider } from '../crypto/node.js';
 import { TLSSocket } from './tlssocket.js';
 import { makeVerifier, peerCertificate } from './trust.js';
 
@@ -64,9 +67,19 @@ function sessionEventStore(server: Server): SessionStore {
 
 export class Server extends net.Server {
   private config: ReturnType<typeof toServerConfig>;
+  private readonly allowHalfOpenTLS: boolean;
+  private readonly provider: CryptoProvider;
+  /** addContext()'s names (as node: `*` matches one label) and their certificates; the latest added wins. */
+  private readonly contexts: { pattern: RegExp; certificates: readonly CertifiedKey[] }[] = [];
+  private readonly hasSniCallback: boolean;
 
   constructor(options: ServerOptions, listener?: (socket: TLSSocket) => void) {
-    super({ pauseOnConnect: false });
+    // The TCP side never ends by itself: each TLSSocket ends it after its close_notify (or keeps it
+    // open with allowHalfOpen, for a reply after the client's end()).
+    super({ pauseOnConnect: false, allowHalfOpen: true });
+    this.allowHalfOpenTLS = options.allowHalfOpen === true;
+    this.provider = options.provider ?? defaultProvider;
+    this.hasSniCallback = options.SNICallback !== undefined;
     this.config = toServerConfig(options, makeVerifier({ ca: options.ca, crl: options.crl, provider: options.provider }));
     this.applicationTicketKeys = options.ticketKeys !== undefined;
     if (listener) this.on('secureConnection', listener);
@@ -92,6 +105,8 @@ export class Server extends net.Server {
       createConnection: (sink) => createServerConnection(config, sink),
       peerCertificate,
       keylog,
+      allowHalfOpen: this.allowHalfOpenTLS,
+      certifiedKeys: (ctx) => contextCertificates(ctx, this.provider),
     });
     socket.on('secure', () => this.emit('secureConnection', socket));
     socket.on('tlsError', (err: TLSError) => {
@@ -124,6 +139,25 @@ export class Server extends net.Server {
   }
   /** Whether the ticket keys came from the application (ticketKeys, setTicketKeys) rather than being generated. */
   private applicationTicketKeys = false;
+
+  /**
+   * Serve `context`'s certificate to clients whose SNI matches `hostname` (node's addContext: `*`
+   * matches one label; the latest match wins; an SNICallback, when given, decides instead).
+   */
+  addContext(hostname: string, context: SecureContextLike | ServerOptions): void {
+    if (typeof hostname !== 'string') throw new TLSError('The "hostname" argument must be of type string', 'ERR_INVALID_ARG_TYPE');
+    const certificates = contextCertificates(context as SecureContextLike, this.provider);
+    const escaped = hostname.replace(/([.^$+?\-\\[\]{}])/g, '\\$1').replace(/\*/g, '[^.]*');
+    this.contexts.push({ pattern: new RegExp(`^${escaped}$`, 'i'), certificates });
+    if (!this.hasSniCallback && this.contexts.length === 1) {
+      this.config = { ...this.config, selectCertificates: (name) => Promise.resolve(name === undefined ? undefined : this.contextFor(name)) };
+    }
+  }
+
+  private contextFor(name: string): readonly CertifiedKey[] | undefined {
+    for (let i = this.contexts.length - 1; i >= 0; i--) if (this.contexts[i]!.pattern.test(name)) return this.contexts[i]!.certificates;
+    return undefined;
+  }
 
   /** The 48-byte key that seals new session tickets (node:tls server.getTicketKeys()). */
   getTicketKeys(): Buffer {

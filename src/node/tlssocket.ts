@@ -17,6 +17,12 @@ import { releaseRecordBytes } from '../record/slab.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import { decodeSessionBytes } from './session.js';
 import { reportedError } from './trust.js';
+import type { CertifiedKey } from '../config.js';
+import { streamTracer } from '../trace/index.js';
+import { opensslSigalgName } from './cipher-string.js';
+import { toNodeError } from './node-errors.js';
+import type { SecureContextLike } from './options.js';
+import { socketHooksFromOptions, type TLSSocketConstructorOptions } from './socket-options.js';
 
 /** What node:tls's getEphemeralKeyInfo() says for each group (OpenSSL's names and sizes). */
 const EPHEMERAL_KEY_INFO: Readonly<Record<number, { type: string; name?: string; size: number }>> = {
@@ -38,7 +44,19 @@ export interface TLSSocketHooks {
   peerCertificate?(chain: readonly Uint8Array[], detailed: boolean): PeerCertificate;
   /** False: this socket never emits 'keylog' (the engine then formats no key log lines at all). */
   readonly keylog?: boolean;
+  /** Keep our writable side open after the peer's end (node's allowHalfOpen). */
+  readonly allowHalfOpen?: boolean;
+  /** The certificates setKeyCert() installs (our createSecureContext() result or cert/key options → certified keys). */
+  certifiedKeys?(context: SecureContextLike): readonly CertifiedKey[];
 }
+
+/** What `new TLSSocket(socket, options)` takes: node:tls's options (see src/node/socket-options.ts). */
+export type NodeTLSSocketOptions = TLSSocketConstructorOptions;
+
+const isHooks = (h: unknown): h is TLSSocketHooks => typeof (h as TLSSocketHooks | undefined)?.createConnection === 'function';
+
+/** How many first bytes of the peer's input are kept to name a non-TLS peer's protocol in errors. */
+const FIRST_BYTES = 8;
 
 /**
  * Bytes the transport may hold (written, not yet on the wire) before our
@@ -51,7 +69,11 @@ const COALESCE_LIMIT = 1 << 14;
 /** Where small writes are gathered before sealing (one per process: filled and sealed synchronously). */
 const gather = new Uint8Array(COALESCE_LIMIT);
 
-export class TLSSocket extends Duplex {
+/**
+ * A net.Socket (so `instanceof net.Socket` holds, as for node:tls's TLSSocket) whose stream methods
+ * are ours: it has no handle of its own, the transport has one.
+ */
+export class TLSSocket extends Socket {
   readonly encrypted = true;
   authorized = false;
   authorizationError: string | undefined = undefined;
@@ -68,9 +90,26 @@ export class TLSSocket extends Duplex {
   private endOfTickScheduled = false;
   private pendingWriteCallback: ((err?: Error | null) => void) | undefined;
   private readonly transport: Duplex;
+  private readonly hooks: TLSSocketHooks;
+  private firstBytes: Uint8Array | undefined;
+  private tracer: { onEvent(e: TraceEvent): void; flush(): void } | undefined;
 
-  constructor(transport: Duplex, private readonly hooks: TLSSocketHooks) {
-    super({ allowHalfOpen: false });
+  /**
+   * `new TLSSocket(socket, options)` as in node:tls (options: isServer, cert, key, ca, ALPNProtocols,
+   * servername, session, requestCert, rejectUnauthorized...; the handshake starts at once), or
+   * ts-tls's own hooks (what connect() and the server use).
+   */
+  constructor(transport: Duplex, hooksOrOptions: TLSSocketHooks | NodeTLSSocketOptions = {}) {
+    if (!(transport instanceof Duplex)) {
+      throw new TLSError('new TLSSocket() needs the socket it runs over (ts-tls cannot connect() a bare TLSSocket): use connect()', 'ERR_TLS_UNSUPPORTED_OPTION');
+    }
+    const hooks = isHooks(hooksOrOptions) ? hooksOrOptions : socketHooksFromOptions(hooksOrOptions);
+    super({ allowHalfOpen: hooks.allowHalfOpen ?? false });
+    // net.Socket leaves 'close' to its handle, which we do not have; strings are written as Buffers.
+    const streamState = this as unknown as { _readableState: { emitClose: boolean }; _writableState: { emitClose: boolean } };
+    streamState._readableState.emitClose = true;
+    streamState._writableState.emitClose = true;
+    this.hooks = hooks;
     this.transport = transport;
     const sink: ConnectionSink = {
       write: (bytes) => {
@@ -98,8 +137,9 @@ export class TLSSocket extends Duplex {
       error: (err) => this.onEngineError(err),
       session: (s) => {
         if (!hooks.encodeSession) return;
-        this.lastSession = hooks.encodeSession(s);
-        this.emit('session', Buffer.from(this.lastSession));
+        const bytes = hooks.encodeSession(s);
+        this.lastSession = bytes;
+        this.emit('session', Buffer.from(bytes));
       },
       keylog: hooks.keylog === false ? undefined : (line) => {
         // Nothing to build when nobody listens (a server forwards only when it has listeners).
@@ -115,7 +155,10 @@ export class TLSSocket extends Duplex {
       this.connection.adoptInput = true;
       this.connection.recycleOutput = true;
     }
-    transport.on('data', (chunk: Buffer) => this.connection.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    transport.on('data', (chunk: Buffer) => {
+      if (this.firstBytes === undefined) this.firstBytes = new Uint8Array(chunk.subarray(0, FIRST_BYTES));
+      this.connection.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    });
     transport.on('drain', () => {
       this.transportWritable = true;
       const cb = this.pendingWriteCallback;
@@ -127,11 +170,15 @@ export class TLSSocket extends Duplex {
     transport.on('error', (err: Error) => {
       // A write can fail (EPIPE) because the peer closed after sending a fatal alert we have not
       // read yet; prefer the TLS error when the engine has one by the next turn.
-      setImmediate(() => this.destroy(this.connection.error ?? err));
+      setImmediate(() => this.destroy(this.connection.error ? this.nodeError(this.connection.error) : err));
     });
     transport.on('close', () => {
       if (!this.destroyed) this.destroy();
     });
+    if (!isHooks(hooksOrOptions)) {
+      if (hooksOrOptions.enableTrace) this.enableTrace();
+      queueMicrotask(() => this.startHandshake());
+    }
   }
 
   /** Start the handshake (called by connect() and the server). */
@@ -149,9 +196,20 @@ export class TLSSocket extends Duplex {
   }
 
   private onEngineError(err: TLSError): void {
-    this.emit('tlsError', err);
-    // A checkServerIdentity's own Error is what node:tls reports (the TLSError, with the alert, is its cause).
-    this.destroy(reportedError(err));
+    const e = this.nodeError(err);
+    this.emit('tlsError', e);
+    this.destroy(e);
+  }
+
+  /**
+   * The error node:tls would emit: its ERR_SSL_* code (ours kept as `tlsCode`, see node-errors.ts),
+   * or, for a certificate that does not match the name, checkServerIdentity's own error.
+   */
+  private nodeError(err: TLSError): Error {
+    // A checkServerIdentity's own Error (or, for a name mismatch, node's) is what node:tls reports; the TLSError is its cause.
+    const reported = reportedError(err);
+    if (reported !== err) return reported;
+    return toNodeError(err, { isServer: !this.connection.isClient, firstBytes: this.firstBytes, handshakeStarted: true });
   }
 
   override _read(): void {
@@ -165,12 +223,19 @@ export class TLSSocket extends Duplex {
    * full (resumed by _read, as with 'data').
    */
   receiveTransient(bytes: Uint8Array): boolean {
+    if (this.firstBytes === undefined) this.firstBytes = bytes.slice(0, FIRST_BYTES);
     this.connection.receiveTransient(bytes);
     return !this.transport.isPaused();
   }
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.queueOut(chunk);
+  override _write(chunk: Buffer | string, enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.queueOut(typeof chunk === 'string' ? Buffer.from(chunk, enc) : chunk);
+    if (this.transportWritable) cb();
+    else this.pendingWriteCallback = cb;
+  }
+
+  override _writev(chunks: { chunk: Buffer | string; encoding: BufferEncoding }[], cb: (err?: Error | null) => void): void {
+    for (const { chunk, encoding } of chunks) this.queueOut(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
     if (this.transportWritable) cb();
     else this.pendingWriteCallback = cb;
   }
@@ -269,6 +334,7 @@ export class TLSSocket extends Duplex {
       this.transport.uncork();
     }
     this.connection.destroy();
+    this.tracer?.flush();
     if (!this.transport.destroyed) this.transport.destroy();
     cb(err);
   }
@@ -376,38 +442,29 @@ export class TLSSocket extends Duplex {
     return Buffer.from(c.exportKeyingMaterial(length, label, context));
   }
 
-  // --- net.Socket pass-through (http and friends call these) --------------------------------
+  // --- net.Socket pass-through (http and friends call these; the accessors are defined below the class) ---
 
-  private get net(): Partial<Socket> {
+  /** Application bytes gathered this tick, not yet sealed. */
+  get queuedBytes(): number {
+    return this.outBytes;
+  }
+
+  /** The transport, as a net.Socket where it is one. */
+  get net(): Partial<Socket> {
     return this.transport as Partial<Socket>;
   }
-  get remoteAddress(): string | undefined {
-    return this.net.remoteAddress;
-  }
-  get remotePort(): number | undefined {
-    return this.net.remotePort;
-  }
-  get remoteFamily(): string | undefined {
-    return this.net.remoteFamily;
-  }
-  get localAddress(): string | undefined {
-    return this.net.localAddress;
-  }
-  get localPort(): number | undefined {
-    return this.net.localPort;
-  }
-  address(): ReturnType<Socket['address']> | Record<string, never> {
+  override address(): ReturnType<Socket['address']> {
     return this.net.address ? this.net.address() : {};
   }
-  setNoDelay(noDelay?: boolean): this {
+  override setNoDelay(noDelay?: boolean): this {
     this.net.setNoDelay?.(noDelay);
     return this;
   }
-  setKeepAlive(enable?: boolean, delay?: number): this {
+  override setKeepAlive(enable?: boolean, delay?: number): this {
     this.net.setKeepAlive?.(enable, delay);
     return this;
   }
-  setTimeout(ms: number, cb?: () => void): this {
+  override setTimeout(ms: number, cb?: () => void): this {
     if (this.net.setTimeout) {
       this.net.setTimeout(ms);
       if (cb) this.once('timeout', cb);
@@ -416,21 +473,89 @@ export class TLSSocket extends Duplex {
     }
     return this;
   }
-  ref(): this {
+  override ref(): this {
     this.net.ref?.();
     return this;
   }
-  unref(): this {
+  override unref(): this {
     this.net.unref?.();
     return this;
   }
-  get bytesWritten(): number | undefined {
-    return this.net.bytesWritten;
+  /** Reset the transport (TCP RST) and destroy, as node's resetAndDestroy. */
+  override resetAndDestroy(): this {
+    const t = this.transport;
+    if (t instanceof Socket && !t.destroyed) t.resetAndDestroy();
+    this.destroy();
+    return this;
   }
-  get bytesRead(): number | undefined {
-    return this.net.bytesRead;
+  /** A TLSSocket runs over the socket it was given: it cannot dial by itself. */
+  override connect(): this {
+    throw new TLSError('TLSSocket.connect() is not supported: use connect() from ts-tls (or pass a connected socket to new TLSSocket)', 'ERR_TLS_UNSUPPORTED_OPTION');
   }
-  get connecting(): boolean {
-    return this.net.connecting ?? false;
+
+  // --- node:tls's pre-handshake setters -------------------------------------------------
+
+  /** The SNI name to send (client, before the handshake), as node's setServername. */
+  setServername(name: string): void {
+    if (typeof name !== 'string') throw new TLSError('The "name" argument must be of type string', 'ERR_INVALID_ARG_TYPE');
+    if (!this.connection.isClient) throw new TLSError('Cannot issue SNI from a TLS server-side socket', 'ERR_TLS_SNI_FROM_SERVER');
+    this.connection.reconfigure({ serverName: name });
+  }
+
+  /** The session to resume (client, before the handshake), as node's setSession. */
+  setSession(session: string | Uint8Array): void {
+    const bytes = typeof session === 'string' ? Buffer.from(session, 'latin1') : session;
+    const s = decodeSessionBytes(bytes);
+    if (s) this.connection.reconfigure({ session: s });
+  }
+
+  /** Print every record and handshake message from now on to stderr (node: OpenSSL's trace; here ours). */
+  enableTrace(): void {
+    if (this.tracer) return;
+    const tracer = streamTracer({ stream: process.stderr });
+    this.tracer = tracer;
+    this.on('trace', (e: TraceEvent) => tracer.onEvent(e));
+    this.connection.reconfigure({ trace: true });
+  }
+
+  /** The certificate and key to present (before the handshake), as node's setKeyCert. */
+  setKeyCert(context: SecureContextLike): void {
+    if (!this.hooks.certifiedKeys) throw new TLSError('setKeyCert() is not available on this socket', 'ERR_TLS_INVALID_STATE');
+    this.connection.reconfigure({ certificates: this.hooks.certifiedKeys(context) });
+  }
+
+  /**
+   * Signature schemes both sides support, in the client's order, as OpenSSL names them
+   * ('ECDSA+SHA256', 'RSA-PSS+SHA256'): on a server after the handshake; a client has none (as in node).
+   */
+  getSharedSigalgs(): string[] {
+    const offered = this.summary?.peerSignatureAlgorithms;
+    if (this.connection.isClient || !offered) return [];
+    const ours = new Set(this.connection.config.signatureAlgorithms);
+    return offered.filter((s) => ours.has(s)).map(opensslSigalgName);
   }
 }
+
+/**
+ * net.Socket's state accessors, over the transport (node's typings declare them as plain properties,
+ * so they are defined here rather than as class accessors). `connecting` ignores net.Socket's
+ * constructor assigning it.
+ */
+function transportOf(s: TLSSocket): Partial<Socket> {
+  return s.net;
+}
+Object.defineProperties(TLSSocket.prototype, {
+  remoteAddress: { get(this: TLSSocket) { return transportOf(this).remoteAddress; }, configurable: true },
+  remotePort: { get(this: TLSSocket) { return transportOf(this).remotePort; }, configurable: true },
+  remoteFamily: { get(this: TLSSocket) { return transportOf(this).remoteFamily; }, configurable: true },
+  localAddress: { get(this: TLSSocket) { return transportOf(this).localAddress; }, configurable: true },
+  localPort: { get(this: TLSSocket) { return transportOf(this).localPort; }, configurable: true },
+  localFamily: { get(this: TLSSocket) { return transportOf(this).localFamily; }, configurable: true },
+  bytesWritten: { get(this: TLSSocket) { return transportOf(this).bytesWritten; }, configurable: true },
+  bytesRead: { get(this: TLSSocket) { return transportOf(this).bytesRead; }, configurable: true },
+  connecting: { get(this: TLSSocket) { return transportOf(this).connecting ?? false; }, set() {}, configurable: true },
+  // As node's: true until the transport is connected.
+  pending: { get(this: TLSSocket) { return transportOf(this).pending ?? false; }, configurable: true },
+  // Written but not yet sealed and handed to the transport (node's TLS socket: its writableLength).
+  bufferSize: { get(this: TLSSocket) { return this.writableLength + this.queuedBytes; }, configurable: true },
+});

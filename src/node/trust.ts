@@ -7,6 +7,8 @@
  * rejectUnauthorized makes the failure fatal. A chain nothing verified is
  * never reported as authorized.
  */
+import { readFileSync } from 'node:fs';
+import { checkServerIdentity } from 'node:tls';
 import type { PeerVerifier, PeerVerificationResult } from '../config.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { X509Error, DerError } from '../x509/errors.js';
@@ -59,7 +61,13 @@ export function makeVerifier(o: TrustOptions): PeerVerifier {
       ...(hostname !== undefined && !custom && purpose === 'serverAuth' ? { hostname } : {}),
       ...(o.provider ? { provider: o.provider } : {}),
     });
-    if (!r.valid) return { valid: false, code: r.code ?? 'CERT_REJECTED', message: r.message ?? 'certificate rejected', alert: alertForVerifyCode(r.code) };
+    if (r.valid && r.path && r.path.length > chain.length && chain[0]) verifiedPaths.set(chain[0], r.path.map((c) => c.der));
+    if (!r.valid) {
+      // node:tls reports a name mismatch with tls.checkServerIdentity's own error (reason, host, cert).
+      const cause = r.code === 'ERR_TLS_CERT_ALTNAME_INVALID' && hostname !== undefined ? hostnameError(hostname, chain, r.message) : undefined;
+      if (cause) checkServerIdentityErrors.add(cause);
+      return { valid: false, code: r.code ?? 'CERT_REJECTED', message: cause?.message ?? r.message ?? 'certificate rejected', alert: alertForVerifyCode(r.code), ...(cause ? { error: cause } : {}) };
+    }
     if (custom && hostname !== undefined && purpose === 'serverAuth') {
       const err = custom(hostname, peerCertificate(chain, false));
       if (err) {
@@ -71,6 +79,40 @@ export function makeVerifier(o: TrustOptions): PeerVerifier {
     return { valid: true };
   };
 }
+
+/** node:tls's hostname error for a chain our verifier found not to match `host` (reason, host and cert, as node). */
+function hostnameError(host: string, chain: readonly Uint8Array[], ours: string | undefined): Error {
+  const cert = peerCertificate(chain, false);
+  const nodeError = checkServerIdentity(host, cert);
+  if (nodeError) return nodeError;
+  // Our RFC 6125 check is stricter than node's in places (no CN fallback, no partial wildcards).
+  const reason = `Host: ${host}. is not in the cert's altnames: ${cert.subjectaltname ?? '(none)'}`;
+  return Object.assign(new Error(ours ?? `Hostname/IP does not match certificate's altnames: ${reason}`), { code: 'ERR_TLS_CERT_ALTNAME_INVALID', reason, host, cert });
+}
+
+/**
+ * NODE_EXTRA_CA_CERTS: node adds the file's certificates to its default roots (never to a `ca` given
+ * explicitly). Read once, when the default store is first needed; a file that cannot be read gets
+ * node's warning and is ignored, as in node.
+ */
+let extraCaStore: TrustStore | null | undefined;
+function defaultStoreWithExtras(system: boolean): TrustStore {
+  const base = resolveTrustAnchors(undefined, { system });
+  if (extraCaStore === undefined) {
+    extraCaStore = null;
+    const file = process.env['NODE_EXTRA_CA_CERTS'];
+    if (file) {
+      try {
+        extraCaStore = resolveTrustAnchors(toCertificates(readFileSync(file, 'latin1')));
+      } catch (e) {
+        process.emitWarning(`Ignoring extra certs from \`${file}\`, load failed: ${(e as Error).message}`);
+      }
+    }
+  }
+  if (!extraCaStore) return base;
+  return (mergedDefault[system ? 1 : 0] ??= base.merge(extraCaStore));
+}
+const mergedDefault: (TrustStore | undefined)[] = [undefined, undefined];
 
 const MAX_CACHED_TEXT_VALUES = 32;
 
@@ -107,7 +149,7 @@ const parsedCrls = new OptionCache<readonly CertificateRevocationList[]>();
 
 /** The trust store for a `ca` option, cached. */
 function trustStoreFor(ca: TrustOptions['ca'], system: boolean): TrustStore {
-  if (ca === undefined) return resolveTrustAnchors(undefined, { system });
+  if (ca === undefined) return defaultStoreWithExtras(system);
   const build = (): TrustStore => resolveTrustAnchors(toCertificates(ca as PemOrDer[]), { system });
   if (typeof ca === 'string') return trustStores.get((system ? 'sys:' : '') + ca, build);
   return system ? build() : trustStores.get(ca, build);
@@ -127,10 +169,18 @@ function crlsFor(crl: OneOrMany<PemOrDer>): readonly CertificateRevocationList[]
   });
 }
 
+/**
+ * The verified path of a peer chain whose trust anchor was not sent (it came from the trust store),
+ * keyed by the leaf's bytes as the engine holds them: node's detailed getPeerCertificate() ends at
+ * that anchor.
+ */
+const verifiedPaths = new WeakMap<Uint8Array, readonly Uint8Array[]>();
+
 /** getPeerCertificate(): Node's object for a DER chain (empty object when it cannot be parsed). */
 export function peerCertificate(chain: readonly Uint8Array[], detailed: boolean): PeerCertificate {
   try {
-    const certs = chain.map((der) => Certificate.fromDer(der));
+    const path = detailed && chain[0] ? verifiedPaths.get(chain[0]) : undefined;
+    const certs = (path ?? chain).map((der) => Certificate.fromDer(der));
     return toPeerCertificate(certs, detailed);
   } catch (e) {
     if (e instanceof X509Error || e instanceof DerError) return {} as PeerCertificate;

@@ -97,4 +97,16 @@ export const ATTRIBUTE_SHORT_NAMES: Readonly<Record<string, string>> = {
   [OID.givenName]: 'GN',
   [OID.domainComponent]: 'DC',
   [OID.emailAddress]: 'emailAddress',
+  // OpenSSL's short names for attributes of EV and eIDAS certificates (node prints these keys too).
+  '2.5.4.97': 'organizationIdentifier',
+  '2.5.4.15': 'businessCategory',
+  '2.5.4.17': 'postalCode',
+  '2.5.4.43': 'initials',
+  '2.5.4.44': 'generationQualifier',
+  '2.5.4.46': 'dnQualifier',
+  '2.5.4.65': 'pseudonym',
+  '0.9.2342.19200300.100.1.1': 'UID',
+  '1.3.6.1.4.1.311.60.2.1.1': 'jurisdictionL',
+  '1.3.6.1.4.1.311.60.2.1.2': 'jurisdictionST',
+  '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC',
 };

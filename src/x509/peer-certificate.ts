@@ -6,7 +6,7 @@
  *     (CN, O, OU, C, ST, L, emailAddress, ...; repeated names become arrays)
  *   subjectaltname: 'DNS:a.example, IP Address:127.0.0.1, email:x@y, URI:...'
  *   infoAccess: { 'OCSP - URI': [...], 'CA Issuers - URI': [...] }
- *   ca, bits, pubkey (SPKI DER Buffer), modulus (uppercase hex) and
+ *   ca, bits, pubkey (SPKI DER for RSA, the raw point for EC, as node), modulus (uppercase hex) and
  *     exponent ('0x10001') for RSA, asn1Curve/nistCurve for EC
  *   valid_from/valid_to: 'Nov 23 11:09:00 2026 GMT' (day space-padded, as OpenSSL)
  *   fingerprint / fingerprint256 / fingerprint512: 'AB:CD:...'
@@ -79,7 +79,8 @@ function one(cert: Certificate, provider: CryptoProvider): PeerCertificate {
       out['pubkey'] = Buffer.from(cert.spki);
     } else if (pk.type === 'ec') {
       out['bits'] = pk.bits;
-      out['pubkey'] = Buffer.from(cert.spki);
+      // Node gives an EC key as the raw point (0x04 || X || Y), not the SPKI.
+      out['pubkey'] = Buffer.from(pk.point);
       out['asn1Curve'] = CURVES[pk.curve];
       out['nistCurve'] = pk.curve;
     }

@@ -36,7 +36,9 @@ describe('toPeerCertificate (Node tls.PeerCertificate shape)', () => {
     assert.equal(p.bits, 256);
     assert.equal(p.asn1Curve, 'prime256v1');
     assert.equal(p.nistCurve, 'P-256');
-    assert.deepEqual(p.pubkey, Buffer.from(leaf.spki));
+    // As node:tls: an EC key is the raw point (0x04 || X || Y), the SPKI's last 65 bytes for P-256.
+    assert.deepEqual(p.pubkey, Buffer.from(leaf.spki).subarray(-65));
+    assert.equal(p.pubkey[0], 4);
     assert.equal('issuerCertificate' in p, false);
   });
 
