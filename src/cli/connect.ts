@@ -17,6 +17,7 @@ export const connectSpec: CommandSpec = {
     servername: { type: 'string', arg: 'NAME', help: 'SNI and the name to verify (default: HOST unless it is an IP address)' },
     ...TLS_FLAGS,
     insecure: { type: 'boolean', short: 'k', help: 'do not verify the server certificate' },
+    'fetch-intermediates': { type: 'boolean', help: 'fetch intermediates the server did not send from their caIssuers URL (http: only, as browsers)' },
     cert: { type: 'string', arg: 'FILE', help: 'client certificate chain (PEM)' },
     key: { type: 'string', arg: 'FILE', help: 'client private key (PEM)' },
     'session-in': { type: 'string', arg: 'FILE', help: 'resume the session saved in FILE' },
@@ -49,6 +50,7 @@ export async function runConnect(argv: readonly string[], io: CliIO): Promise<nu
   const servername = str(v, 'servername');
   if (servername) options.servername = servername;
   if (bool(v, 'insecure')) options.rejectUnauthorized = false;
+  if (bool(v, 'fetch-intermediates')) options.fetchIntermediates = true;
   const sessionIn = str(v, 'session-in');
   if (sessionIn) options.session = readFileFor('--session-in', sessionIn);
   const early = str(v, 'early-data');

@@ -51,7 +51,7 @@ const POOL_KEY_OPTIONS = [
   'sessionIdContext', 'sigalgs', 'privateKeyIdentifier', 'privateKeyEngine',
   // ts-tls's options, and the two node leaves out (see the module comment).
   'passphrase', 'cipherSuites', 'groups', 'signatureAlgorithms', 'ALPNProtocols', 'checkServerIdentity', 'minDHSize',
-  'pskModes', 'falseStart', 'earlyData', 'provider', 'trace', 'enableTrace',
+  'pskModes', 'falseStart', 'earlyData', 'provider', 'trace', 'enableTrace', 'fetchIntermediates',
 ] as const;
 
 /** The http.Agent / http.ClientRequest options that are not connect()'s (left out of what connect() sees). */

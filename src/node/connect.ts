@@ -5,6 +5,8 @@ import * as net from 'node:net';
 import { createClientConnection } from '../engine.js';
 import { contextCertificates, toClientConfig, type ConnectOptions } from './options.js';
 import { defaultProvider } from '../crypto/node.js';
+import type { TraceEvent } from '../connection.js';
+import type { AiaFetchEvent } from '../x509/aia.js';
 import { TLSSocket } from './tlssocket.js';
 import { makeVerifier, peerCertificate } from './trust.js';
 import { decodeSessionBytes, encodeSessionBytes } from './session.js';
@@ -19,6 +21,11 @@ const SHARED_READ_BUFFER = Buffer.alloc(64 * 1024);
 function defaultServername(host: string | undefined): string | undefined {
   if (!host || net.isIP(host)) return undefined;
   return host;
+}
+
+function fetchNote(e: AiaFetchEvent): TraceEvent {
+  const what = e.ok ? `fetched ${e.detail}` : `failed: ${e.detail}`;
+  return { direction: 'received', kind: 'note', note: `caIssuers ${e.url} (issuer of ${e.for})${e.source === 'cache' ? ' from cache' : ''}: ${what}` };
 }
 
 /** net.connect()'s options that node:tls.connect passes through to the TCP connection. */
@@ -73,7 +80,16 @@ export function connect(...args: unknown[]): TLSSocket {
   // read and no net.Socket Readable layer under ours. The engine copies what it keeps of each read.
   // Options first: one we refuse throws before any connection is opened.
   const session = options.session ? decodeSessionBytes(options.session) : undefined;
-  const verifyPeer = makeVerifier({ ca: options.ca, crl: options.crl, checkServerIdentity: options.checkServerIdentity, provider: options.provider });
+  let traced: TLSSocket | undefined;
+  const verifyPeer = makeVerifier({
+    ca: options.ca,
+    crl: options.crl,
+    checkServerIdentity: options.checkServerIdentity,
+    provider: options.provider,
+    fetchIntermediates: options.fetchIntermediates,
+    // The trace shows each caIssuers fetch as a note.
+    ...(options.fetchIntermediates && options.trace ? { onFetch: (e: AiaFetchEvent) => traced?.emit('trace', fetchNote(e)) } : {}),
+  });
   const config = toClientConfig({ ...options, host }, verifyPeer, servername, session);
   let reader: TLSSocket | undefined;
   const onread = { buffer: SHARED_READ_BUFFER, callback: (n: number, buf: Uint8Array): boolean => reader?.receiveTransient(buf.subarray(0, n)) ?? true };
@@ -101,6 +117,7 @@ export function connect(...args: unknown[]): TLSSocket {
   });
   if (!options.socket) reader = socket;
   if (options.enableTrace) socket.enableTrace();
+  traced = socket;
   socket.on('secure', () => socket.emit('secureConnect'));
   if (cb) socket.once('secureConnect', cb);
   if (options.timeout) socket.setTimeout(options.timeout);

@@ -97,6 +97,12 @@ export interface ConnectOptions extends CommonOptions {
   keepAlive?: boolean;
   keepAliveInitialDelay?: number;
   signal?: AbortSignal;
+  /**
+   * Fetch intermediates the server did not send, from the caIssuers URL of the certificate that lacks
+   * its issuer (RFC 5280 §4.2.2.1), as browsers do: http: only, bounded, cached across connections
+   * (src/x509/aia.ts, src/node/aia-fetch.ts). Default false, like node:tls (which never fetches).
+   */
+  fetchIntermediates?: boolean;
 }
 
 export interface ServerOptions extends CommonOptions {

@@ -17,6 +17,8 @@ import { toPeerCertificate } from '../x509/peer-certificate.js';
 import { TrustStore, resolveTrustAnchors, toCertificates } from '../x509/trust-store.js';
 import { alertForVerifyCode, verifyCertificateChain } from '../x509/verify.js';
 import { CertificateRevocationList, toCrls } from '../x509/crl.js';
+import type { AiaFetchEvent } from '../x509/aia.js';
+import { fetchIntermediate } from './aia-fetch.js';
 import { TLSError } from '../errors.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import type { OneOrMany, PemOrDer } from './options.js';
@@ -34,6 +36,10 @@ export interface TrustOptions {
   useSystemStore?: boolean | undefined;
   checkServerIdentity?: ((hostname: string, cert: PeerCertificate) => Error | undefined) | undefined;
   provider?: CryptoProvider | undefined;
+  /** Fetch missing intermediates through caIssuers (off by default; see ConnectOptions.fetchIntermediates). */
+  fetchIntermediates?: boolean | undefined;
+  /** Told about every caIssuers fetch (connect() turns these into trace notes). */
+  onFetch?: ((event: AiaFetchEvent) => void) | undefined;
 }
 
 /** Errors an application's checkServerIdentity returned: node:tls fails the connection with that very Error. */
@@ -60,6 +66,7 @@ export function makeVerifier(o: TrustOptions): PeerVerifier {
       ...(crls !== undefined ? { crls } : {}),
       ...(hostname !== undefined && !custom && purpose === 'serverAuth' ? { hostname } : {}),
       ...(o.provider ? { provider: o.provider } : {}),
+      ...(o.fetchIntermediates === true ? { fetch: { fetcher: fetchIntermediate, ...(o.onFetch ? { onFetch: o.onFetch } : {}) } } : {}),
     });
     if (r.valid && r.path && r.path.length > chain.length && chain[0]) verifiedPaths.set(chain[0], r.path.map((c) => c.der));
     if (!r.valid) {

@@ -55,7 +55,8 @@ export type X509ErrorCode =
   | 'X509_BAD_CSR'
   | 'X509_BAD_CRL'
   | 'X509_BAD_ARGUMENT'
-  | 'X509_UNSUPPORTED';
+  | 'X509_UNSUPPORTED'
+  | 'X509_FETCH_FAILED';
 
 export class X509Error extends Error {
   override readonly name = 'X509Error';

@@ -14,6 +14,7 @@
  *   crl.ts            CertificateRevocationList (RFC 5280 §5 CRLs), decode + encode
  *   revocation.ts     RFC 5280 §6.3 revocation checking (verifyCertificateChain's `crls`)
  *   verify.ts         verifyCertificateChain() + alertForVerifyCode()
+ *   aia.ts            fetching missing intermediates via caIssuers (verifyCertificateChain's `fetch`)
  *   peer-certificate.ts  Node's getPeerCertificate() shape
  *   keys.ts, issue.ts    private keys, CSRs, issuance, test PKI
  */
@@ -66,6 +67,17 @@ export {
   type VerifyPurpose,
   type CertificateAlertName,
 } from './verify.js';
+export {
+  AiaCache,
+  AiaSession,
+  defaultAiaCache,
+  caIssuersUrls,
+  parseCaIssuersResponse,
+  type AiaFetcher,
+  type AiaFetchRequest,
+  type AiaFetchEvent,
+  type AiaOptions,
+} from './aia.js';
 export { toPeerCertificate, formatNodeTime } from './peer-certificate.js';
 export { parsePrivateKey, publicKeyToPem, type ParsedPrivateKey, type PrivateKeyFormat } from './keys.js';
 export {

@@ -277,6 +277,10 @@ export interface CertificateOptions {
   readonly extKeyUsage?: readonly string[];
   readonly subjectAltNames?: SubjectAltNamesInput;
   readonly nameConstraints?: NameConstraintsInput;
+  /** Authority Information Access caIssuers URLs (RFC 5280 §4.2.2.1): where the issuer's certificate can be fetched. */
+  readonly caIssuers?: readonly string[];
+  /** Authority Information Access OCSP responder URLs. */
+  readonly ocspUrls?: readonly string[];
   /** Extra extensions, appended as given. */
   readonly extensions?: readonly Extension[];
   readonly provider?: CryptoProvider;
@@ -286,6 +290,12 @@ export interface IssuedCertificate {
   readonly pem: string;
   readonly der: Uint8Array;
   readonly certificate: Certificate;
+}
+
+/** An IA5String's bytes (URIs are ASCII, RFC 5280 §4.2.1.6). */
+function ia5(s: string): Uint8Array {
+  if (!/^[\x20-\x7e]*$/.test(s)) throw new X509Error('X509_BAD_ARGUMENT', `"${s}" is not an ASCII URI`);
+  return new TextEncoder().encode(s);
 }
 
 function asCertificate(c: Certificate | string | Uint8Array): Certificate {
@@ -344,6 +354,11 @@ export async function createCertificate(o: CertificateOptions): Promise<IssuedCe
     const parts = [...(p.length ? [der.tlv(contextConstructed(0), ...p)] : []), ...(x.length ? [der.tlv(contextConstructed(1), ...x)] : [])];
     if (parts.length) exts.push(extension(OID.nameConstraints, o.nameConstraints.critical ?? true, der.seq(...parts)));
   }
+  const access = [
+    ...(o.ocspUrls ?? []).map((u) => der.seq(der.oid('1.3.6.1.5.5.7.48.1'), der.tlv(0x86, ia5(u)))),
+    ...(o.caIssuers ?? []).map((u) => der.seq(der.oid('1.3.6.1.5.5.7.48.2'), der.tlv(0x86, ia5(u)))),
+  ];
+  if (access.length > 0) exts.push(extension(OID.authorityInfoAccess, false, der.seq(...access)));
   for (const e of o.extensions ?? []) exts.push(extension(e.oid, e.critical, e.value));
 
   const serial = o.serialNumber === undefined ? randomSerial(provider) : o.serialNumber;

@@ -21,6 +21,8 @@ import { defaultProvider } from '../crypto/node.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { Certificate } from './certificate.js';
 import { toCrls, type CertificateRevocationList, type CrlInput } from './crl.js';
+import { AiaSession, type AiaFetcher, type AiaOptions } from './aia.js';
+import { bytesEqual } from './der.js';
 import { DerError, X509Error } from './errors.js';
 import { checkHostname } from './hostname.js';
 import { MAX_CANDIDATE_CERTIFICATES } from './limits.js';
@@ -97,6 +99,17 @@ export interface VerifyChainOptions {
    * callers who deliberately keep an expired or extension-less private root.
    */
   readonly relaxTrustAnchors?: boolean;
+  /**
+   * Fetch missing intermediates (off by default): when no path reaches a
+   * trust anchor, follow the http: caIssuers URL (RFC 5280 §4.2.2.1) of the
+   * certificate that lacks an issuer, take the DER or PKCS#7 certs-only
+   * response as candidates, and try again — bounded (aia.ts, limits.ts) and
+   * cached across verifications. A function is the fetcher (Node's:
+   * `fetchIntermediate` from src/node/aia-fetch.ts); an object also sets the
+   * cache, limits and an `onFetch` observer. Only the async
+   * verifyCertificateChain fetches.
+   */
+  readonly fetch?: AiaFetcher | AiaOptions;
   readonly provider?: CryptoProvider;
 }
 
@@ -108,6 +121,8 @@ export interface VerifyChainResult {
   readonly path?: readonly Certificate[];
   /** Every problem found on the reported path (for diagnostics). */
   readonly issues?: readonly ValidationIssue[];
+  /** With `fetch`: the certificates fetched through caIssuers that were offered to path building. */
+  readonly fetched?: readonly Certificate[];
 }
 
 function codeForIssue(i: ValidationIssue): VerifyCode {
@@ -218,8 +233,13 @@ function fail(code: VerifyCode, message: string, path?: readonly Certificate[], 
   return { valid: false, code, message, ...(path ? { path } : {}), ...(issues ? { issues } : {}) };
 }
 
-/** Synchronous core of {@link verifyCertificateChain}. */
+/** Synchronous core of {@link verifyCertificateChain} (never fetches). */
 export function verifyCertificateChainSync(options: VerifyChainOptions): VerifyChainResult {
+  return verifyWith(options, []);
+}
+
+/** Verify with `extra` candidate intermediates (fetched ones) after the presented chain. */
+function verifyWith(options: VerifyChainOptions, extra: readonly Certificate[]): VerifyChainResult {
   const provider = options.provider ?? defaultProvider;
   let chain: Certificate[];
   try {
@@ -230,6 +250,7 @@ export function verifyCertificateChainSync(options: VerifyChainOptions): VerifyC
   }
   if (chain.length === 0) return fail('NO_CERTIFICATE', 'no certificate presented');
   if (chain.length > MAX_CANDIDATE_CERTIFICATES) return fail('PATH_BUILDING_LIMIT_EXCEEDED', `chain of ${chain.length} certificates exceeds ${MAX_CANDIDATE_CERTIFICATES}`);
+  if (extra.length > 0) chain = [...chain, ...extra];
   let crls: CertificateRevocationList[] | undefined;
   if (options.crls !== undefined) {
     try {
@@ -276,7 +297,25 @@ export function verifyCertificateChainSync(options: VerifyChainOptions): VerifyC
  * server name; the server, for client certificates, with 'clientAuth'.
  */
 export async function verifyCertificateChain(options: VerifyChainOptions): Promise<VerifyChainResult> {
-  return verifyCertificateChainSync(options);
+  if (options.fetch === undefined) return verifyCertificateChainSync(options);
+  const aia = new AiaSession(typeof options.fetch === 'function' ? { fetcher: options.fetch } : options.fetch);
+  const fetched: Certificate[] = [];
+  for (;;) {
+    const r = verifyWith(options, fetched);
+    if (r.valid || (r.code !== 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' && r.code !== 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY')) return withFetchNotes(r, aia.notes, fetched);
+    // The certificate that lacks an issuer ends the deepest path tried.
+    const lacking = r.path?.[r.path.length - 1];
+    const issuers = lacking ? await aia.issuersOf(lacking) : undefined;
+    const fresh = (issuers ?? []).filter((c) => !fetched.some((f) => bytesEqual(f.der, c.der)));
+    if (fresh.length === 0) return withFetchNotes(r, aia.notes, fetched);
+    fetched.push(...fresh);
+  }
+}
+
+function withFetchNotes(r: VerifyChainResult, notes: readonly string[], fetched: readonly Certificate[]): VerifyChainResult {
+  const out = fetched.length > 0 ? { ...r, fetched } : r;
+  if (r.valid || notes.length === 0) return out;
+  return { ...out, message: `${r.message ?? r.code}; ${notes.join('; ')}` };
 }
 
 export type CertificateAlertName =
