@@ -37,6 +37,7 @@ import {
   MAX_CONSECUTIVE_EMPTY_RECORDS,
   MAX_CONSECUTIVE_WARNING_ALERTS,
   MAX_HANDSHAKE_MESSAGE_LENGTH,
+  MAX_KEY_UPDATES_WITHOUT_DATA,
   KEY_UPDATE_AFTER_RECORDS,
   MAX_PLAINTEXT_LENGTH,
   MIN_SEND_FRAGMENT,
@@ -160,6 +161,11 @@ export interface HandshakeIO {
   exporter: Exporter | null;
   /** Installed by a TLS 1.3 flow: send a KeyUpdate and switch write keys. */
   keyUpdater: KeyUpdater | null;
+  /**
+   * TLS 1.3: the peer asked for a KeyUpdate (RFC 8446 §4.6.3). The connection sends one
+   * (update_not_requested) once the input at hand is processed, however many requests it holds.
+   */
+  requestKeyUpdateReply(): void;
   trace(event: TraceEvent): void;
 }
 
@@ -197,6 +203,10 @@ export class Connection implements HandshakeIO {
   private receivedCloseNotify = false;
   private warningAlerts = 0;
   private emptyRecords = 0;
+  /** TLS 1.3 KeyUpdates received since the last application data or our last update request (bounded by MAX_KEY_UPDATES_WITHOUT_DATA). */
+  private keyUpdatesWithoutData = 0;
+  /** A KeyUpdate the peer requested, not yet sent (see requestKeyUpdateReply). */
+  private keyUpdateReplyPending = false;
   private firstRecord = true;
   private earlyDataLimit = -1;
   private earlyBytes = 0;
@@ -449,20 +459,33 @@ export class Connection implements HandshakeIO {
   private pump(): void {
     try {
       while (!this.closed) {
-        if (this.handshakeComplete ? this.busy : this.waiter === null) return;
+        if (this.handshakeComplete ? this.busy : this.waiter === null) break;
         // A handshake message may already be buffered from an earlier record.
         if (!this.handshakeComplete && this.deliverBufferedHandshake()) continue;
         const rec = this.nextRecord();
         if (rec === null) {
           if (this.eof) this.onEof();
-          return;
+          break;
         }
         if (rec.skipped) continue;
         this.handleRecord(rec.type, rec.fragment);
       }
+      if (this.keyUpdateReplyPending) this.sendKeyUpdateReply();
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  requestKeyUpdateReply(): void {
+    this.keyUpdateReplyPending = true;
+  }
+
+  /** RFC 8446 §4.6.3: one KeyUpdate answers every request received while we were silent. */
+  private sendKeyUpdateReply(): void {
+    this.keyUpdateReplyPending = false;
+    if (this.closed || this.sentCloseNotify || this.keyUpdater === null) return;
+    this.keyUpdater(false);
+    this.flush();
   }
 
   /** Cut one record from the input, remove protection; null when incomplete. */
@@ -695,6 +718,9 @@ export class Connection implements HandshakeIO {
       const msg = this.takeHandshakeMessage();
       if (msg === null) return;
       const handler = this.postHandshake;
+      if (msg.type === HandshakeType.key_update && ++this.keyUpdatesWithoutData > MAX_KEY_UPDATES_WITHOUT_DATA) {
+        throw alertError('unexpected_message', `more than ${MAX_KEY_UPDATES_WITHOUT_DATA} KeyUpdates without application data`);
+      }
       if (handler === null) {
         const name = msg.type === HandshakeType.client_hello || msg.type === HandshakeType.hello_request ? 'renegotiation' : 'post-handshake message';
         if (msg.type === HandshakeType.client_hello || msg.type === HandshakeType.hello_request) {
@@ -726,6 +752,7 @@ export class Connection implements HandshakeIO {
       return;
     }
     this.emptyRecords = 0;
+    this.keyUpdatesWithoutData = 0;
     if (this.hsbuf.length > 0) throw alertError('unexpected_message', 'application data inside a fragmented handshake message');
     if (!this.handshakeComplete) {
       if (this.earlyDataLimit >= 0) {
@@ -929,6 +956,8 @@ export class Connection implements HandshakeIO {
       throw new TLSError('KeyUpdate needs a completed TLS 1.3 handshake', 'ERR_TLS_INVALID_STATE');
     }
     this.keyUpdater(requestPeer);
+    // The peer may answer each request (it should fold them, but need not): what we asked for is not a flood.
+    if (requestPeer) this.keyUpdatesWithoutData = 0;
     this.flush();
   }
 

@@ -19,6 +19,19 @@ export const MAX_CERTIFICATE_CHAIN_LENGTH = 10;
 export const MAX_BUFFERED_INPUT = 1 << 20;
 /** Consecutive warning alerts before we give up (an alert flood is a DoS). */
 export const MAX_CONSECUTIVE_WARNING_ALERTS = 4;
+/**
+ * TLS 1.3 KeyUpdates received with no application data in between (nor an update request of
+ * ours, which the peer may answer) before we give up (unexpected_message), as BoringSSL: each costs
+ * a key derivation, and a requested one a reply.
+ */
+export const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
+/**
+ * Bytes of protocol output (records the engine writes on its own in answer to the peer: flights,
+ * tickets, KeyUpdate replies, alerts; not the application's data, which follows stream backpressure)
+ * the Node adapter lets wait on its transport before it stops reading from the peer, until half of
+ * them are taken: a peer that sends without reading cannot make us queue answers without bound.
+ */
+export const MAX_PENDING_PROTOCOL_OUTPUT = 128 * 1024;
 /** Consecutive empty records (or TLS 1.3 ChangeCipherSpec records) before we give up. */
 export const MAX_CONSECUTIVE_EMPTY_RECORDS = 32;
 /** Most bytes of early data a server accepts by default (RFC 8446 §4.2.10 max_early_data_size). */

@@ -84,11 +84,10 @@ export function installPostHandshake13(io: HandshakeIO, s: ApplicationSecrets): 
       const next = nextApplicationTrafficSecret(p, suite.hash, secrets.subarray(0, n));
       secrets.set(next, 0);
       io.setReadProtector(protectorFor(p, suite, next));
-      // §4.6.3: answer update_requested with our own update (not requesting one back).
-      if (request === KeyUpdateRequest.update_requested) {
-        updateWrite(false);
-        io.flush();
-      }
+      // §4.6.3: answer update_requested with our own update (not requesting one back) — one update for
+      // all the requests received while we were silent: the connection sends it once the input at hand is
+      // processed (a flood of requests gets one answer, not one each).
+      if (request === KeyUpdateRequest.update_requested) io.requestKeyUpdateReply();
       return;
     }
     if (other) return other(msg);

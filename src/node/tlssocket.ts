@@ -13,6 +13,7 @@ import type { SessionState } from '../config.js';
 import type { Connection, ConnectionSink, HandshakeSummary, TraceEvent } from '../connection.js';
 import { TLSError } from '../errors.js';
 import { NamedGroup } from '../registry.js';
+import { MAX_PENDING_PROTOCOL_OUTPUT } from '../limits.js';
 import { releaseRecordBytes } from '../record/slab.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import { decodeSessionBytes } from './session.js';
@@ -89,6 +90,14 @@ export class TLSSocket extends Socket {
   private outBytes = 0;
   private endOfTickScheduled = false;
   private pendingWriteCallback: ((err?: Error | null) => void) | undefined;
+  /** Reading from the transport stopped because our reader is full (push returned false), until _read. */
+  private readerFull = false;
+  /** Reading from the transport stopped because protocol output backed up (see the sink's write), until it is taken. */
+  private outputBacklogged = false;
+  /** Bytes of protocol output (not application data) written to the transport and not yet taken by it. */
+  private protocolBytesPending = 0;
+  /** True while application data is being sealed and written (flushOut): those writes follow stream backpressure. */
+  private sendingApplicationData = false;
   private readonly transport: Duplex;
   private readonly hooks: TLSSocketHooks;
   private firstBytes: Uint8Array | undefined;
@@ -122,13 +131,38 @@ export class TLSSocket extends Socket {
           this.transport.cork();
           this.scheduleEndOfTick();
         }
-        const below = this.connection.recycleOutput ? this.transport.write(bytes, () => releaseRecordBytes(bytes)) : this.transport.write(bytes);
+        const recycle = this.connection.recycleOutput;
+        let below: boolean;
+        if (this.sendingApplicationData) {
+          below = recycle ? this.transport.write(bytes, () => releaseRecordBytes(bytes)) : this.transport.write(bytes);
+        } else {
+          // Protocol output the peer's input caused (flights, KeyUpdate replies, alerts): a peer that sends
+          // without reading must not make us queue it without bound. Over MAX_PENDING_PROTOCOL_OUTPUT
+          // bytes not yet taken by the transport, stop reading from the peer until they are.
+          const n = bytes.length;
+          this.protocolBytesPending += n;
+          below = this.transport.write(bytes, () => {
+            this.protocolBytesPending -= n;
+            if (recycle) releaseRecordBytes(bytes);
+            if (this.outputBacklogged && this.protocolBytesPending <= MAX_PENDING_PROTOCOL_OUTPUT / 2) {
+              this.outputBacklogged = false;
+              if (!this.readerFull && !this.destroyed) this.transport.resume();
+            }
+          });
+          if (!this.outputBacklogged && this.protocolBytesPending > MAX_PENDING_PROTOCOL_OUTPUT) {
+            this.outputBacklogged = true;
+            this.transport.pause();
+          }
+        }
         // The transport's own mark (16 KiB for a net.Socket) would hold one record per event-loop
         // turn; let up to TRANSPORT_BUFFER_LIMIT gather, so a turn's records leave in one writev.
         this.transportWritable = below || this.transport.writableLength < TRANSPORT_BUFFER_LIMIT;
       },
       data: (bytes) => {
-        if (!this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) this.transport.pause();
+        if (!this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) {
+          this.readerFull = true;
+          this.transport.pause();
+        }
       },
       handshake: (s) => this.onHandshake(s),
       end: () => {
@@ -213,7 +247,8 @@ export class TLSSocket extends Socket {
   }
 
   override _read(): void {
-    if (this.transport.isPaused()) this.transport.resume();
+    this.readerFull = false;
+    if (!this.outputBacklogged && this.transport.isPaused()) this.transport.resume();
   }
 
   /**
@@ -280,6 +315,7 @@ export class TLSSocket extends Socket {
     this.outChunks = [];
     this.outBytes = 0;
     if (this.destroyed) return;
+    this.sendingApplicationData = true;
     try {
       if (chunks.length === 1) {
         this.sendRecords(chunks[0]!);
@@ -309,6 +345,8 @@ export class TLSSocket extends Socket {
       if (fill > 0) this.connection.send(gather.subarray(0, fill));
     } catch (e) {
       this.destroy(e as Error);
+    } finally {
+      this.sendingApplicationData = false;
     }
   }
 
