@@ -46,6 +46,7 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import type { Certificate } from './certificate.js';
 import type { CertificateRevocationList } from './crl.js';
 import { bytesEqual, integerToBigInt } from './der.js';
+import { validatePath } from './validate.js';
 
 export type RevocationCode =
   | 'CERT_REVOKED'
@@ -67,17 +68,28 @@ export interface RevocationOptions {
   /** Milliseconds since the epoch. */
   readonly time: number;
   readonly provider: CryptoProvider;
+  /**
+   * Certificates that may have signed CRLs with another key than the one
+   * that issued the certificates (RFC 5280 §6.3.3 (f): a separate CRL-signing
+   * key of the same CA). One is used only if it validates up to the same
+   * trust anchor through the path and is not revoked itself.
+   */
+  readonly crlSigners?: readonly Certificate[];
 }
+
+/** How deep CRL-signer paths are checked for revocation in turn. */
+const MAX_CRL_SIGNER_DEPTH = 2;
 
 /** Why one CRL does not cover one certificate, ranked: a higher rank explains the verdict better. */
 type Miss =
   | { kind: 'unsupported'; crl: CertificateRevocationList; why: string }
   | { kind: 'signature'; crl: CertificateRevocationList; why: string }
+  | { kind: 'signer'; crl: CertificateRevocationList; why: string }
   | { kind: 'keyUsage'; crl: CertificateRevocationList }
   | { kind: 'critical'; crl: CertificateRevocationList; oid: string }
   | { kind: 'time'; crl: CertificateRevocationList; code: 'CRL_HAS_EXPIRED' | 'CRL_NOT_YET_VALID' };
 
-const RANK: Record<Miss['kind'], number> = { unsupported: 0, signature: 1, keyUsage: 2, critical: 3, time: 4 };
+const RANK: Record<Miss['kind'], number> = { unsupported: 0, signer: 1, signature: 1, keyUsage: 2, critical: 3, time: 4 };
 
 const MAX_CACHED_KEYS_PER_CRL = 8;
 const signatureCache = new WeakMap<CertificateRevocationList, WeakMap<CryptoProvider, Map<string, boolean>>>();
@@ -132,37 +144,111 @@ function iso(ms: number): string {
  * path building returns it) against `crls`. Undefined: all covered, none
  * revoked.
  */
-export function checkRevocation(path: readonly Certificate[], crls: readonly CertificateRevocationList[], o: RevocationOptions): RevocationFailure | undefined {
+export function checkRevocation(path: readonly Certificate[], crls: readonly CertificateRevocationList[], o: RevocationOptions, depth = 0): RevocationFailure | undefined {
   for (let i = 0; i < path.length; i++) {
     const cert = path[i]!;
     const issuer = i + 1 < path.length ? path[i + 1]! : cert.isSelfIssued ? cert : undefined;
     if (!issuer) continue;
-    const f = checkOne(cert, issuer, i, crls, o);
+    const f = checkOne(cert, issuer, i, path, crls, o, depth);
     if (f) return f;
   }
   return undefined;
 }
 
-function checkOne(cert: Certificate, issuer: Certificate, index: number, crls: readonly CertificateRevocationList[], o: RevocationOptions): RevocationFailure | undefined {
+/**
+ * Who may have signed `crl` for the certificate at path[index]: its issuer
+ * first, then (key rollover, RFC 5280 §6.3.3 (f)) certificates of the same
+ * CA name higher up the path — validated with it — and the caller's
+ * separate CRL signers. Each must fit the CRL's authorityKeyIdentifier.
+ */
+function signerCandidates(crl: CertificateRevocationList, issuer: Certificate, index: number, path: readonly Certificate[], o: RevocationOptions): { cert: Certificate; onPath: boolean }[] {
+  const out: { cert: Certificate; onPath: boolean }[] = [];
+  if (akidMatches(crl, issuer)) out.push({ cert: issuer, onPath: true });
+  for (let j = index + 2; j < path.length; j++) {
+    const c = path[j]!;
+    if (c !== issuer && bytesEqual(c.normalizedSubject, crl.normalizedIssuer) && akidMatches(crl, c)) out.push({ cert: c, onPath: true });
+  }
+  for (const c of o.crlSigners ?? []) {
+    if (bytesEqual(c.normalizedSubject, crl.normalizedIssuer) && akidMatches(crl, c) && !out.some((x) => bytesEqual(x.cert.der, c.der))) out.push({ cert: c, onPath: false });
+  }
+  return out;
+}
+
+/**
+ * A CRL signer off the path is trusted when a certificate above `index` on
+ * the path issued it, the resulting path validates, and it is not revoked.
+ */
+function signerTrusted(signer: Certificate, index: number, path: readonly Certificate[], crls: readonly CertificateRevocationList[], o: RevocationOptions, depth: number): string | undefined {
+  if (depth >= MAX_CRL_SIGNER_DEPTH) return 'the CRL signer chain is too deep';
+  for (let j = index + 1; j < path.length; j++) {
+    const up = path[j]!;
+    const alg = signer.signatureAlgorithm;
+    if (!alg || !bytesEqual(up.normalizedSubject, signer.normalizedIssuer)) continue;
+    let signed = false;
+    try {
+      signed = o.provider.verifySync(up.spki, alg.algorithm, signer.tbsRaw, signer.signature);
+    } catch {
+      signed = false;
+    }
+    if (!signed) continue;
+    const signerPath = [signer, ...path.slice(j)];
+    const v = validatePath(signerPath, { type: 'anchor' }, { time: o.time, purpose: 'any', provider: o.provider });
+    if (!v.valid) return `the CRL signer ${signer.subjectString} does not validate: ${v.issues.find((i) => i.severity === 'error')?.message}`;
+    const f = checkRevocation(signerPath, crls, o, depth + 1);
+    if (f) return `the CRL signer ${signer.subjectString}: ${f.code} (${f.detail})`;
+    return undefined;
+  }
+  return `no certificate on the path issued the CRL signer ${signer.subjectString}`;
+}
+
+function checkOne(
+  cert: Certificate,
+  issuer: Certificate,
+  index: number,
+  path: readonly Certificate[],
+  crls: readonly CertificateRevocationList[],
+  o: RevocationOptions,
+  depth: number,
+): RevocationFailure | undefined {
   let covered: CertificateRevocationList | undefined;
   let best: Miss | undefined;
   const miss = (m: Miss): void => {
     if (!best || RANK[m.kind] > RANK[best.kind]) best = m;
   };
   for (const crl of crls) {
-    if (!bytesEqual(crl.normalizedIssuer, cert.normalizedIssuer) || !akidMatches(crl, issuer)) continue;
+    if (!bytesEqual(crl.normalizedIssuer, cert.normalizedIssuer)) continue;
+    const signers = signerCandidates(crl, issuer, index, path, o);
+    if (signers.length === 0) continue;
     if (crl.unsupported !== undefined) {
       miss({ kind: 'unsupported', crl, why: crl.unsupported });
       continue;
     }
-    if (issuer.keyUsage && !issuer.hasKeyUsage('cRLSign')) {
-      miss({ kind: 'keyUsage', crl });
-      continue;
+    let signed = false;
+    let why: Miss | undefined;
+    for (const s of signers) {
+      if (s.cert.keyUsage && !s.cert.hasKeyUsage('cRLSign')) {
+        why ??= { kind: 'keyUsage', crl };
+        continue;
+      }
+      if (!signatureVerifies(crl, s.cert.spki, o.provider)) {
+        const alg = crl.signatureAlgorithm;
+        why ??= {
+          kind: 'signature',
+          crl,
+          why: !alg ? 'unsupported signature algorithm' : alg.weak ? `${alg.name} signatures are not accepted` : `the ${alg.name} signature does not verify with the issuer's key`,
+        };
+        continue;
+      }
+      const untrusted = s.onPath ? undefined : signerTrusted(s.cert, index, path, crls, o, depth);
+      if (untrusted !== undefined) {
+        why = { kind: 'signer', crl, why: untrusted };
+        continue;
+      }
+      signed = true;
+      break;
     }
-    if (!signatureVerifies(crl, issuer.spki, o.provider)) {
-      const alg = crl.signatureAlgorithm;
-      const why = !alg ? 'unsupported signature algorithm' : alg.weak ? `${alg.name} signatures are not accepted` : `the ${alg.name} signature does not verify with the issuer's key`;
-      miss({ kind: 'signature', crl, why });
+    if (!signed) {
+      if (why) miss(why);
       continue;
     }
     if (crl.unhandledCriticalExtension !== undefined) {
@@ -198,6 +284,8 @@ function checkOne(cert: Certificate, issuer: Certificate, index: number, crls: r
       return { code: 'KEYUSAGE_NO_CRL_SIGN', index, detail: `the issuer's keyUsage lacks cRLSign, so its ${describeCrl(m.crl)} cannot be used` };
     case 'signature':
       return { code: 'CRL_SIGNATURE_FAILURE', index, detail: `the ${describeCrl(m.crl)}: ${m.why}` };
+    case 'signer':
+      return { code: 'UNABLE_TO_GET_CRL', index, detail: `the ${describeCrl(m.crl)} is not usable: ${m.why}` };
     case 'unsupported':
       return { code: 'UNABLE_TO_GET_CRL', index, detail: `the only ${describeCrl(m.crl)} is not usable: ${m.why}` };
   }
