@@ -745,6 +745,9 @@ export class Connection implements HandshakeIO {
   }
 
   private handleApplicationData(fragment: Uint8Array): void {
+    // Before the handshake completes, application data is only ever accepted 0-RTT data, empty or not
+    // (an empty record interleaved with the handshake used to be skipped, and the peer waited for us).
+    if (!this.handshakeComplete && this.earlyDataLimit < 0) throw alertError('unexpected_message', 'application data before the handshake finished');
     if (fragment.length === 0) {
       if (++this.emptyRecords > MAX_CONSECUTIVE_EMPTY_RECORDS) {
         throw alertError('unexpected_message', `more than ${MAX_CONSECUTIVE_EMPTY_RECORDS} consecutive empty records`);

@@ -333,6 +333,8 @@ interface OfferedGroups {
 
 /** §4.1.2 and §4.2 rules every TLS 1.3 ClientHello must follow; returns its groups and shares. */
 function checkClientHello13(hello: ClientHello): OfferedGroups | undefined {
+  // §4.1.2 and Appendix D: legacy_version is 0x0303; one below is an old-version hello (protocol_version, as OpenSSL).
+  if (hello.legacyVersion < 0x0303) throw alertError('protocol_version', `TLS 1.3 ClientHello legacy_version is 0x${hello.legacyVersion.toString(16)}, below 0x0303`);
   if (hello.legacyVersion !== 0x0303) throw alertError('illegal_parameter', `TLS 1.3 ClientHello legacy_version is 0x${hello.legacyVersion.toString(16)}, not 0x0303`);
   if (hello.legacyCompressionMethods.length !== 1 || hello.legacyCompressionMethods[0] !== 0) {
     throw alertError('illegal_parameter', 'TLS 1.3 ClientHello must offer only the null compression method');

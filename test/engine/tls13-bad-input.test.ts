@@ -155,9 +155,17 @@ describe('TLS 1.3 bad input: ClientHello', () => {
     await expectAlert(pair, 'server', 'illegal_parameter');
   });
 
-  it('refuses a TLS 1.3 ClientHello whose legacy_version is not 0x0303 with illegal_parameter', T, async () => {
+  it('refuses a TLS 1.3 ClientHello whose legacy_version is below 0x0303 with protocol_version (as OpenSSL)', T, async () => {
+    for (const legacyVersion of [0x0301, 0x0302, 0x0300]) {
+      const { pair, mitm } = mitmPair();
+      editClientHello(mitm, (h) => ({ ...h, legacyVersion }));
+      await expectAlert(pair, 'server', 'protocol_version');
+    }
+  });
+
+  it('refuses a TLS 1.3 ClientHello whose legacy_version is above 0x0303 with illegal_parameter', T, async () => {
     const { pair, mitm } = mitmPair();
-    editClientHello(mitm, (h) => ({ ...h, legacyVersion: 0x0301 }));
+    editClientHello(mitm, (h) => ({ ...h, legacyVersion: 0x0304 }));
     await expectAlert(pair, 'server', 'illegal_parameter');
   });
 
