@@ -27,7 +27,7 @@ const X = ExtensionType;
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 function serverState(extra: Partial<ServerConfig> = {}): Partial<ServerConfig> {
-  return { ticketKeys: new TicketKeys(defaultProvider), sessionCache: new MemorySessionCache(), antiReplay: new AntiReplay(), ...extra };
+  return { ticketKeys: new TicketKeys(defaultProvider), sessionCache: new MemorySessionCache(), antiReplay: new AntiReplay(defaultProvider), ...extra };
 }
 
 /** A full handshake with `server`; the first session the client keeps. */
