@@ -31,11 +31,13 @@
  * checked once, at parse time.
  *
  * What parses but cannot be used for path validation (see revocation.ts) is
- * recorded, not refused: `unsupported` (an issuingDistributionPoint, a
- * deltaCRLIndicator, a certificateIssuer entry extension: partial, delta and
- * indirect CRLs are not implemented) and `unhandledCriticalExtension` (a
- * critical CRL extension other than authorityKeyIdentifier / cRLNumber, or a
- * critical entry extension other than reasonCode / invalidityDate).
+ * recorded, not refused: `unsupported` (an indirect issuingDistributionPoint, a
+ * deltaCRLIndicator, a certificateIssuer entry extension: delta and indirect
+ * CRLs are not implemented) and `unhandledCriticalExtension` (a critical CRL
+ * extension other than authorityKeyIdentifier / issuingDistributionPoint — a
+ * critical cRLNumber included, §5.2.3 — or a critical entry extension other
+ * than reasonCode / invalidityDate). `issuingDistributionPoint` holds a
+ * partial CRL's scope (crl-scope.ts).
  *
  * An entry whose reasonCode is removeFromCRL does not revoke (as OpenSSL:
  * that reason only has meaning in a delta CRL).
@@ -60,6 +62,7 @@ import { parseSignatureAlgorithm, type X509SignatureAlgorithm } from './algorith
 import { MAX_CRL_BYTES, MAX_CRL_ENTRIES } from './limits.js';
 import { nameToString, normalizeName } from './name.js';
 import { OID } from './oids.js';
+import { parseIssuingDistributionPoint, type IssuingDistributionPoint } from './crl-scope.js';
 import { decodePem, encodePem, looksLikePem } from './pem.js';
 
 /** CRLReason (RFC 5280 §5.3.1); 7 is unused. */
@@ -145,7 +148,8 @@ function parseEntry(contents: Uint8Array, v2: boolean): ParsedEntry {
   return { serial, date, extensions, ...(reason !== undefined ? { reason } : {}), ...(invalidityDate ? { invalidityDate } : {}) };
 }
 
-const HANDLED_CRITICAL_CRL_EXTENSIONS = new Set<string>([OID.authorityKeyIdentifier, OID.cRLNumber]);
+// cRLNumber is not here: §5.2.3 says it is non-critical, so a critical one makes the CRL unusable.
+const HANDLED_CRITICAL_CRL_EXTENSIONS = new Set<string>([OID.authorityKeyIdentifier, OID.issuingDistributionPoint]);
 const HANDLED_CRITICAL_ENTRY_EXTENSIONS = new Set<string>([OID.reasonCode, OID.invalidityDate]);
 
 /** Inputs accepted wherever CRLs are: PEM text (one or more "X509 CRL" blocks), DER bytes, or parsed lists. */
@@ -173,7 +177,9 @@ export class CertificateRevocationList {
   readonly extensions: ReadonlyMap<string, Extension>;
   readonly crlNumber?: bigint;
   readonly authorityKeyIdentifier?: AuthorityKeyIdentifier;
-  /** Why this CRL cannot be used for path validation (partial, delta or indirect CRL); undefined when it can. */
+  /** Its scope (RFC 5280 §5.2.5), when it has an issuingDistributionPoint (a partial CRL). */
+  readonly issuingDistributionPoint?: IssuingDistributionPoint;
+  /** Why this CRL cannot be used for path validation (delta or indirect CRL); undefined when it can. */
   readonly unsupported?: string;
   /** The OID of the first critical CRL or entry extension this code does not process. */
   readonly unhandledCriticalExtension?: string;
@@ -232,8 +238,11 @@ export class CertificateRevocationList {
     // CRL extensions first: what they say does not depend on the entries.
     this.extensions = extT ? field('crlExtensions', () => parseExtensions(parseSingle(extT.value, Tag.SEQUENCE, 'Extensions').raw)) : new Map();
     for (const e of this.extensions.values()) {
-      if (e.oid === OID.issuingDistributionPoint) unsupported ??= 'it has an issuingDistributionPoint (partial or indirect CRLs are not supported)';
-      else if (e.oid === OID.deltaCRLIndicator) unsupported ??= 'it is a delta CRL (deltaCRLIndicator)';
+      if (e.oid === OID.issuingDistributionPoint) {
+        const idp = field('issuingDistributionPoint', () => parseIssuingDistributionPoint(e.value, this.issuer));
+        this.issuingDistributionPoint = idp;
+        if (idp.indirectCRL) unsupported ??= 'it is an indirect CRL (indirectCRL in its issuingDistributionPoint; not supported)';
+      } else if (e.oid === OID.deltaCRLIndicator) unsupported ??= 'it is a delta CRL (deltaCRLIndicator)';
       else if (e.critical && !HANDLED_CRITICAL_CRL_EXTENSIONS.has(e.oid)) unhandled ??= e.oid;
     }
     const aki = this.extensions.get(OID.authorityKeyIdentifier);

@@ -19,11 +19,16 @@
  *     (keyIdentifier vs subjectKeyIdentifier; authorityCertSerialNumber vs
  *     the issuer's serial) — as OpenSSL's crl_akid_check, a CRL naming
  *     another key is another CA's and simply does not count,
- *   - it is complete and direct (no issuingDistributionPoint,
- *     deltaCRLIndicator or certificateIssuer entry: not implemented),
- *   - the issuer's keyUsage, if present, asserts cRLSign,
- *   - its signature verifies with the issuer's key (the certificate rules:
- *     a known algorithm, never SHA-1 or MD5),
+ *   - it is direct and not a delta CRL (no indirectCRL, deltaCRLIndicator
+ *     or certificateIssuer entry: not implemented),
+ *   - its issuingDistributionPoint, if any, puts the certificate in its
+ *     scope (crl-scope.ts); the reasons of the CRLs in scope are collected
+ *     until all are covered (§6.3.3 (d)),
+ *   - its signer's keyUsage, if present, asserts cRLSign,
+ *   - its signature verifies with the issuer's key, or with another key of
+ *     the same CA (§6.3.3 (f): a certificate of that name higher on the path,
+ *     or one of `crlSigners` that validates through the path, unrevoked) —
+ *     the certificate rules: a known algorithm, never SHA-1 or MD5,
  *   - it has no critical extension we do not process,
  *   - thisUpdate <= time <= nextUpdate (no nextUpdate: no upper bound).
  * A covering CRL that lists the serial: CERT_REVOKED. Several covering CRLs
@@ -47,6 +52,7 @@ import type { Certificate } from './certificate.js';
 import type { CertificateRevocationList } from './crl.js';
 import { bytesEqual, integerToBigInt } from './der.js';
 import { validatePath } from './validate.js';
+import { ALL_REASONS, crlScope } from './crl-scope.js';
 
 export type RevocationCode =
   | 'CERT_REVOKED'
@@ -211,6 +217,7 @@ function checkOne(
   depth: number,
 ): RevocationFailure | undefined {
   let covered: CertificateRevocationList | undefined;
+  let reasons = 0;
   let best: Miss | undefined;
   const miss = (m: Miss): void => {
     if (!best || RANK[m.kind] > RANK[best.kind]) best = m;
@@ -221,6 +228,11 @@ function checkOne(
     if (signers.length === 0) continue;
     if (crl.unsupported !== undefined) {
       miss({ kind: 'unsupported', crl, why: crl.unsupported });
+      continue;
+    }
+    const scope = crlScope(cert, crl.issuingDistributionPoint);
+    if (typeof scope === 'string') {
+      miss({ kind: 'unsupported', crl, why: scope });
       continue;
     }
     let signed = false;
@@ -268,9 +280,12 @@ function checkOne(
       const when = e ? ` (revoked ${e.revocationDate.toISOString()}${e.reason !== undefined ? `, reason ${e.reason}` : ''})` : '';
       return { code: 'CERT_REVOKED', index, detail: `serial ${serialHex(cert.serialNumber)} is listed in the ${describeCrl(crl)}${when}` };
     }
-    covered ??= crl;
+    // §6.3.3 (d)-(j): keep collecting until every reason is covered.
+    reasons |= scope;
+    covered = crl;
   }
-  if (covered) return undefined;
+  if (reasons === ALL_REASONS) return undefined;
+  if (covered) return { code: 'UNABLE_TO_GET_CRL', index, detail: `the CRLs of ${cert.issuerString || '(empty name)'} cover only some revocation reasons (onlySomeReasons)` };
   const m = best as Miss | undefined;
   if (!m) return { code: 'UNABLE_TO_GET_CRL', index, detail: `no CRL from ${cert.issuerString || '(empty name)'}` };
   switch (m.kind) {

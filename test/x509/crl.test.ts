@@ -244,9 +244,21 @@ describe('CertificateRevocationList: the codec', () => {
     assert.equal(CertificateRevocationList.fromDer(crlWithEntries(3)).size, 3);
   });
 
-  it('records what it parses but cannot honour: issuingDistributionPoint, deltaCRLIndicator, certificateIssuer, unknown critical extensions', async () => {
+  it('records what it parses but cannot honour: indirect CRLs, deltaCRLIndicator, certificateIssuer, unknown critical extensions, a critical cRLNumber', async () => {
     const idp = await createCrl({ issuer: pki.root, extensions: [ext(OID.issuingDistributionPoint, true, der.seq(der.implicit(1, Uint8Array.of(0xff))))] });
-    assert.match(idp.crl.unsupported ?? '', /issuingDistributionPoint/);
+    assert.equal(idp.crl.unsupported, undefined);
+    assert.equal(idp.crl.issuingDistributionPoint?.onlyContainsUserCerts, true);
+    const indirectIdp = await createCrl({ issuer: pki.root, extensions: [ext(OID.issuingDistributionPoint, true, der.seq(der.implicit(4, Uint8Array.of(0xff))))] });
+    assert.match(indirectIdp.crl.unsupported ?? '', /indirect CRL/);
+    // §5.2.3: cRLNumber is non-critical; a critical one makes the CRL unusable.
+    const critNumber = CertificateRevocationList.fromDer(
+      encodeCertificateList(
+        encodeTbsCertList({ signatureAlgorithm: idp.crl.signatureAlgorithmRaw, issuer: idp.crl.issuerRaw, thisUpdate: new Date(), extensions: [ext(OID.cRLNumber, true, der.int(1))] }),
+        idp.crl.signatureAlgorithmRaw,
+        idp.crl.signature,
+      ),
+    );
+    assert.equal(critNumber.unhandledCriticalExtension, OID.cRLNumber);
     const delta = await createCrl({ issuer: pki.root, extensions: [ext(OID.deltaCRLIndicator, true, der.int(1))] });
     assert.match(delta.crl.unsupported ?? '', /delta/);
     const indirect = await createCrl({ issuer: pki.root, revoked: [{ serial: 3n, extensions: [ext(OID.certificateIssuer, true, der.seq(der.explicit(4, pki.intermediate.certificate.tbs.subjectRaw)))] }] });
@@ -447,11 +459,19 @@ describe('verifyCertificateChain with crls (root → intermediate → leaf)', ()
     assert.match(r.message ?? '', /certificate 0/);
   });
 
-  it('does not use a CRL with an issuingDistributionPoint (UNABLE_TO_GET_CRL, saying why)', async () => {
-    const c = await crlBy(pki.intermediate, { extensions: [ext(OID.issuingDistributionPoint, true, der.seq(der.implicit(1, Uint8Array.of(0xff))))] });
-    const r = await verify([rootCrl.pem, c.pem]);
+  it("honours an issuingDistributionPoint's scope (RFC 5280 §6.3.3 (b)(2)): user certificates only, CA certificates only, a distribution point name", async () => {
+    const userOnly = await crlBy(pki.intermediate, { extensions: [ext(OID.issuingDistributionPoint, true, der.seq(der.implicit(1, Uint8Array.of(0xff))))] });
+    assert.equal((await verify([rootCrl.pem, userOnly.pem])).valid, true);
+    const caOnly = await crlBy(pki.intermediate, { extensions: [ext(OID.issuingDistributionPoint, true, der.seq(der.implicit(2, Uint8Array.of(0xff))))] });
+    const r = await verify([rootCrl.pem, caOnly.pem]);
     assert.equal(r.code, 'UNABLE_TO_GET_CRL');
-    assert.match(r.message ?? '', /issuingDistributionPoint/);
+    assert.match(r.message ?? '', /onlyContainsCACerts/);
+    // A named distribution point the leaf (which has no cRLDistributionPoints) does not list.
+    const uri = der.tlv(0x86, new TextEncoder().encode('http://crl.example/inter.crl'));
+    const named = await crlBy(pki.intermediate, { extensions: [ext(OID.issuingDistributionPoint, true, der.seq(der.explicit(0, der.tlv(0xa0, uri))))] });
+    const n = await verify([rootCrl.pem, named.pem]);
+    assert.equal(n.code, 'UNABLE_TO_GET_CRL');
+    assert.match(n.message ?? '', /distribution point/);
   });
 
   it('does not use a delta CRL or an indirect one (certificateIssuer entry)', async () => {

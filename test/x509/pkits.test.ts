@@ -73,23 +73,12 @@ const OUT_OF_SCOPE: Record<string, string> = {
 };
 
 /** Cases that still differ from NIST's verdict, with the reason (README "PKITS"). */
-const PARTIAL = 'partial CRLs (issuingDistributionPoint scope) are not used yet';
 const INDIRECT = 'indirect CRLs (cRLIssuer, certificateIssuer entries) are not used yet';
 const DELTA = 'delta CRLs are not used: the base CRL alone decides';
 const URI = 'URI name constraints are not implemented: a URI name under one is refused (fail-closed, as Chromium)';
 const KNOWN_GAPS: Record<string, string> = {
-  '4.5.3': PARTIAL,
-  '4.5.4': PARTIAL,
-  '4.5.6': PARTIAL,
   '4.13.34': URI,
   '4.13.36': URI,
-  '4.14.1': PARTIAL,
-  '4.14.4': PARTIAL,
-  '4.14.5': PARTIAL,
-  '4.14.7': PARTIAL,
-  '4.14.13': PARTIAL,
-  '4.14.18': PARTIAL,
-  '4.14.19': PARTIAL,
   '4.14.22': INDIRECT,
   '4.14.24': INDIRECT,
   '4.14.25': INDIRECT,
