@@ -94,6 +94,27 @@ describe('version downgrade', () => {
   });
 });
 
+describe('HelloRetryRequest', () => {
+  it('a TLS 1.3 server refuses a second ClientHello that changes more than the HelloRetryRequest asked', T, async () => {
+    // The client sends an X25519 share; the server wants P-256 and asks again. The second hello also reorders the suites.
+    const mitm = new Tls13Mitm(0x1301);
+    let hellos = 0;
+    mitm.onRecord((r, ctx) => {
+      if (ctx.from !== 'client' || ctx.epoch !== 'plaintext' || r.type !== 22 || r.fragment[0] !== HT.client_hello || hellos++ !== 1) return undefined;
+      const h = ClientHelloCodec.decode(new Reader(r.fragment.subarray(4)));
+      return [{ type: 22, fragment: frameHandshake(HT.client_hello, ClientHelloCodec.encode({ ...h, cipherSuites: [...h.cipherSuites].reverse() })) }];
+    });
+    const pair = connectPair(
+      { minVersion: 'TLSv1.3', cipherSuites: [0x1301, 0x1302], groups: [NamedGroup.x25519, NamedGroup.secp256r1] },
+      { minVersion: 'TLSv1.3', groups: [NamedGroup.secp256r1] },
+      { tamper: mitm.tamper },
+    );
+    mitm.attach(pair);
+    await expectRefusal(pair, 'server', 'illegal_parameter', 'second ClientHello differs from the first beyond what HelloRetryRequest allows');
+    assert.equal(hellos, 2);
+  });
+});
+
 describe('ALPN', () => {
   const notOffered = 'server selected an ALPN protocol that was not offered';
 

@@ -163,6 +163,20 @@ describe('record boundaries and truncation', () => {
     assert.match(err!.message, /ChangeCipherSpec inside a fragmented handshake message|handshake data before ChangeCipherSpec was not a whole message/);
   });
 
+  // (In TLS 1.3 an application_data record after the ClientHello is read as protected: it fails as bad_record_mac.)
+  it('TLS 1.2: an application data record, even empty, before the handshake finished is unexpected_message', T, async () => {
+    let first = true;
+    const pair = connectPair({ maxVersion: 'TLSv1.2' }, {}, {
+      tamper: (from, bytes) => {
+        if (from !== 'client' || !first) return bytes;
+        first = false;
+        return new Uint8Array(Buffer.concat([bytes, Buffer.from([CT.application_data, 3, 3, 0, 0])]));
+      },
+    });
+    const err = await pair.server.closed;
+    assert.equal(err?.message, 'application data before the handshake finished (sent alert unexpected_message)');
+  });
+
   for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
     it(`${version}: EOF in the middle of a record is a truncation error, not a clean close`, T, async () => {
       const wire: Uint8Array[] = [];

@@ -213,4 +213,16 @@ describe('0-RTT checks', () => {
     const err = await pair.server.closed;
     assert.equal(err?.message, 'early data exceeds max_early_data_size (sent alert unexpected_message)');
   });
+
+  it('a server that refused 0-RTT skips at most its budget of early records, then unexpected_message', T, async () => {
+    const keys = new TicketKeys(defaultProvider);
+    const session = await sessionFrom({ cipherSuites: [0x1301] }, earlyServer({ ticketKeys: keys }));
+    const mitm = new Tls13Mitm(0x1301);
+    // A hostile client keeps sending early data the server cannot read (it refused 0-RTT): 200 x 1 KiB.
+    mitm.onRecord((r, ctx) => (ctx.from === 'client' && ctx.epoch === 'early' && r.type === ContentType.application_data ? Array.from({ length: 200 }, () => r) : undefined));
+    const pair = connectPair({ cipherSuites: [0x1301], session, earlyData: new Uint8Array(1024) }, earlyServer({ ticketKeys: keys, maxEarlyData: 0 }), { tamper: mitm.tamper });
+    mitm.attach(pair);
+    const err = await pair.server.closed;
+    assert.equal(err?.message, 'rejected early data exceeds max_early_data_size (sent alert unexpected_message)');
+  });
 });

@@ -184,7 +184,7 @@ async function main(): Promise<number> {
         writeFileSync(target, original);
       }
       const o = outcomes[outcomes.length - 1]!;
-      console.log(`${o.caught ? 'caught  ' : 'SURVIVED'} ${m.id.padEnd(28)} ${(o.ms / 1000).toFixed(1).padStart(5)} s  ${o.caught ? '' : `${m.file}: ${m.why}`}`);
+      console.log(`${o.caught ? 'caught  ' : 'SURVIVED'} ${m.id.padEnd(28)} ${(o.ms / 1000).toFixed(1).padStart(5)} s  ${o.caught ? o.detail.slice(0, 90) : `${m.file}: ${m.why}`}`);
     }
     const caught = outcomes.filter((o) => o.caught).length;
     const secs = (Date.now() - started) / 1000;
