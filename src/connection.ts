@@ -44,6 +44,7 @@ import {
   RECORD_HEADER_LENGTH,
 } from './limits.js';
 import { plaintextRecord, type RecordProtector } from './record/protection.js';
+import { HandshakeReassembler } from './record/reassembly.js';
 import { recordBytes, releaseRecordBytes, reusableRecordBytes } from './record/slab.js';
 import { frameHandshake, type HandshakeMessage } from './messages/handshake.js';
 import { DecodeError } from './wire/reader.js';
@@ -188,7 +189,8 @@ const EMPTY = new Uint8Array(0);
 
 export class Connection implements HandshakeIO {
   private inbuf: Uint8Array = EMPTY;
-  private hsbuf: Uint8Array = EMPTY;
+  /** Handshake fragments, reassembled into whole messages (record/reassembly.ts). */
+  private readonly hsbuf = new HandshakeReassembler(MAX_HANDSHAKE_MESSAGE_LENGTH);
   private readProtector: RecordProtector | null = null;
   private writeProtector: RecordProtector | null = null;
   private version: VersionName | undefined;
@@ -664,13 +666,7 @@ export class Connection implements HandshakeIO {
   }
 
   private handleHandshakeFragment(fragment: Uint8Array): void {
-    this.hsbuf = this.hsbuf.length === 0 ? new Uint8Array(fragment) : concat(this.hsbuf, fragment);
-    if (this.hsbuf.length >= 4) {
-      const len = (this.hsbuf[1]! << 16) | (this.hsbuf[2]! << 8) | this.hsbuf[3]!;
-      if (len > MAX_HANDSHAKE_MESSAGE_LENGTH) {
-        throw alertError('decode_error', `handshake message of ${len} bytes exceeds ${MAX_HANDSHAKE_MESSAGE_LENGTH}`);
-      }
-    }
+    this.hsbuf.push(fragment);
     if (this.handshakeComplete) {
       this.processPostHandshake();
     }
@@ -679,12 +675,8 @@ export class Connection implements HandshakeIO {
 
   /** Cut one complete handshake message from hsbuf, or null. */
   private takeHandshakeMessage(): HandshakeMessage | null {
-    const b = this.hsbuf;
-    if (b.length < 4) return null;
-    const len = (b[1]! << 16) | (b[2]! << 8) | b[3]!;
-    if (b.length < 4 + len) return null;
-    const raw = b.subarray(0, 4 + len);
-    this.hsbuf = b.length === raw.length ? EMPTY : b.subarray(raw.length);
+    const raw = this.hsbuf.take();
+    if (raw === null) return null;
     const msg = { type: raw[0]!, body: raw.subarray(4), raw };
     if (this.config.trace) this.trace({ direction: 'received', kind: 'handshake', message: raw });
     return msg;
@@ -1013,7 +1005,7 @@ export class Connection implements HandshakeIO {
     this.inbuf = EMPTY;
     this.intail = EMPTY;
     this.partial = null;
-    this.hsbuf = EMPTY;
+    this.hsbuf.clear();
     this.sink.error?.(err);
   }
 

@@ -11,8 +11,15 @@ export const MIN_SEND_FRAGMENT = 512;
 export const MAX_CIPHERTEXT_LENGTH = (1 << 14) + 256;
 /** 5-byte record header. */
 export const RECORD_HEADER_LENGTH = 5;
-/** Largest handshake message we accept (certificate chains are the big ones). */
-export const MAX_HANDSHAKE_MESSAGE_LENGTH = 64 * 1024;
+/**
+ * Largest handshake message body we accept: the largest ClientHello the wire
+ * format allows (2 + 32 + 1+32 + 2+65534 + 1+255 + 2+65535 = 131396 bytes,
+ * OpenSSL's CLIENT_HELLO_MAX_LENGTH), so that padding-heavy and post-quantum
+ * hellos are not refused; certificate chains get the same bound. Reassembly
+ * copies each byte once (record/reassembly.ts), so a large message costs
+ * linear work however it is fragmented.
+ */
+export const MAX_HANDSHAKE_MESSAGE_LENGTH = 131396;
 /** Most certificates in a chain we accept from a peer. */
 export const MAX_CERTIFICATE_CHAIN_LENGTH = 10;
 /** Most received bytes buffered while the engine is busy (e.g. awaiting a signature). */

@@ -278,8 +278,8 @@ describe('TLS 1.2 bad input: handshake framing', () => {
   });
 
   it('refuses a handshake message longer than the limit with decode_error', T, async () => {
-    // Header announces 128 KiB; refused as soon as the header is in.
-    const ed = onClientHello(new FlightEditor(), () => [rec(CT.handshake, [HT.client_hello, 0x02, 0x00, 0x00, 3, 3])]);
+    // Header announces 192 KiB (over MAX_HANDSHAKE_MESSAGE_LENGTH); refused as soon as the header is in.
+    const ed = onClientHello(new FlightEditor(), () => [rec(CT.handshake, [HT.client_hello, 0x03, 0x00, 0x00, 3, 3])]);
     await expectAlert(editedPair(ed), 'server', 'decode_error');
   });
 

@@ -18,6 +18,7 @@ import type { ClientConfig, ServerConfig, SessionState } from '../../src/config.
 import type { Connection, TraceEvent } from '../../src/connection.js';
 import { clientConfig, createClientConnection, createServerConnection, serverConfig } from '../../src/engine.js';
 import { TLSError } from '../../src/errors.js';
+import type { HandshakeReassembler } from '../../src/record/reassembly.js';
 import { MAX_BUFFERED_INPUT, MAX_CIPHERTEXT_LENGTH, MAX_HANDSHAKE_MESSAGE_LENGTH, MAX_PLAINTEXT_LENGTH } from '../../src/limits.js';
 import { createTracer, type Tracer } from '../../src/trace/index.js';
 import { Rng } from './prng.js';
@@ -29,7 +30,7 @@ export type SideName = 'client' | 'server';
 interface Internals {
   inbuf: Uint8Array;
   intail: Uint8Array;
-  hsbuf: Uint8Array;
+  hsbuf: HandshakeReassembler;
   waiter: unknown;
   busy: boolean;
   queueRecords(type: number, data: Uint8Array): void;
@@ -278,8 +279,7 @@ function completeRecordBuffered(c: Internals): boolean {
 }
 
 function completeMessageBuffered(c: Internals): boolean {
-  const b = c.hsbuf;
-  return b.length >= 4 && b.length >= 4 + ((b[1]! << 16) | (b[2]! << 8) | b[3]!);
+  return c.hsbuf.hasMessage;
 }
 
 /** A TypeError, RangeError... somewhere in an error's cause chain: a parser bug dressed as a typed error. */
