@@ -104,6 +104,10 @@ interface CertDistributionPoint {
   readonly reasons: number;
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** The certificate's cRLDistributionPoints (names completed with its issuer's name), or [] when absent or unreadable. */
 function certDistributionPoints(cert: Certificate): CertDistributionPoint[] {
   const ext = cert.extensions.get(OID.crlDistributionPoints);
@@ -117,15 +121,18 @@ function certDistributionPoints(cert: Certificate): CertDistributionPoint[] {
       const reasons = dp.readOptional(contextPrimitive(1));
       const issuer = dp.readOptional(contextConstructed(2));
       const issuerNames: string[] = [];
+      // A nameRelativeToCRLIssuer extends the cRLIssuer's name when there is one, the certificate issuer's otherwise.
+      let relativeTo = cert.tbs.issuer;
       if (issuer) {
         const g = new DerReader(issuer.value, 'cRLIssuer');
         while (g.hasMore()) {
           const t = g.readAny();
           issuerNames.push(nameKey(t.tag, t.value, t.raw));
+          if (t.tag === contextConstructed(4) && relativeTo === cert.tbs.issuer) relativeTo = new DerReader(t.value, 'directoryName').read(Tag.SEQUENCE, 'Name').value;
         }
       }
       out.push({
-        ...(name ? { names: distributionPointNames(name.value, cert.tbs.issuer) } : {}),
+        ...(name ? { names: distributionPointNames(name.value, relativeTo) } : {}),
         ...(issuer ? { crlIssuerNames: issuerNames } : {}),
         reasons: reasons ? reasonMask(reasons.value) : ALL_REASONS,
       });
@@ -140,10 +147,15 @@ function certDistributionPoints(cert: Certificate): CertDistributionPoint[] {
  * Does a CRL with this issuingDistributionPoint (undefined: a complete CRL)
  * apply to `cert`, and for which reasons? A string says why it does not.
  */
-export function crlScope(cert: Certificate, idp: IssuingDistributionPoint | undefined): number | string {
-  // A complete CRL (no issuingDistributionPoint) covers every reason.
+export function crlScope(cert: Certificate, idp: IssuingDistributionPoint | undefined, crlIssuer: Uint8Array): number | string {
+  const direct = sameBytes(crlIssuer, cert.normalizedIssuer);
+  // A complete, direct CRL (no issuingDistributionPoint) covers every reason.
+  if (!idp && direct) return ALL_REASONS;
+  const crlIssuerKey = `dn:${toHex(crlIssuer)}`;
+  // §6.3.3 (b)(1): a distribution point naming a cRLIssuer is served by that issuer's indirect CRL; one without, by the certificate's issuer.
+  const dps = certDistributionPoints(cert).filter((d) => (d.crlIssuerNames ? d.crlIssuerNames.includes(crlIssuerKey) : direct));
+  if (!direct && (idp?.indirectCRL !== true || dps.length === 0)) return "it is another CA's CRL and the certificate does not name that CA as its cRLIssuer";
   if (!idp) return ALL_REASONS;
-  const dps = certDistributionPoints(cert);
   const isCa = cert.basicConstraints?.isCA === true;
   if (idp.onlyContainsUserCerts && isCa) return 'it only covers end-entity certificates (onlyContainsUserCerts)';
   if (idp.onlyContainsCACerts && !isCa) return 'it only covers CA certificates (onlyContainsCACerts)';

@@ -31,9 +31,9 @@
  * checked once, at parse time.
  *
  * What parses but cannot be used for path validation (see revocation.ts) is
- * recorded, not refused: `unsupported` (an indirect issuingDistributionPoint, a
- * deltaCRLIndicator, a certificateIssuer entry extension: delta and indirect
- * CRLs are not implemented) and `unhandledCriticalExtension` (a critical CRL
+ * recorded, not refused: `unsupported` (a deltaCRLIndicator — delta CRLs are
+ * not implemented — or a certificateIssuer entry in a CRL not marked
+ * indirect) and `unhandledCriticalExtension` (a critical CRL
  * extension other than authorityKeyIdentifier / issuingDistributionPoint — a
  * critical cRLNumber included, §5.2.3 — or a critical entry extension other
  * than reasonCode / invalidityDate). `issuingDistributionPoint` holds a
@@ -150,7 +150,17 @@ function parseEntry(contents: Uint8Array, v2: boolean): ParsedEntry {
 
 // cRLNumber is not here: §5.2.3 says it is non-critical, so a critical one makes the CRL unusable.
 const HANDLED_CRITICAL_CRL_EXTENSIONS = new Set<string>([OID.authorityKeyIdentifier, OID.issuingDistributionPoint]);
-const HANDLED_CRITICAL_ENTRY_EXTENSIONS = new Set<string>([OID.reasonCode, OID.invalidityDate]);
+const HANDLED_CRITICAL_ENTRY_EXTENSIONS = new Set<string>([OID.reasonCode, OID.invalidityDate, OID.certificateIssuer]);
+
+/** certificateIssuer (GeneralNames) → the hex of its directoryName's normalized form (other name forms never match a certificate issuer). */
+function certificateIssuerKey(value: Uint8Array): string {
+  const g = new DerReader(parseSingle(value, Tag.SEQUENCE, 'CertificateIssuer').value, 'GeneralNames');
+  while (g.hasMore()) {
+    const t = g.readAny();
+    if (t.tag === contextConstructed(4)) return hex(normalizeName(new DerReader(t.value, 'directoryName').read(Tag.SEQUENCE, 'Name').value));
+  }
+  return 'none';
+}
 
 /** Inputs accepted wherever CRLs are: PEM text (one or more "X509 CRL" blocks), DER bytes, or parsed lists. */
 export type CrlInput = string | Uint8Array | CertificateRevocationList;
@@ -186,6 +196,8 @@ export class CertificateRevocationList {
 
   /** hex(serial content octets) → offset of the entry's TLV in `der`. */
   private readonly entryOffsets = new Map<string, number>();
+  /** Indirect CRLs: serial → normalized names (hex) of the CAs whose certificate with that serial is listed. */
+  private readonly issuersBySerial = new Map<string, Set<string>>();
   /** Serials whose (first) entry has reason removeFromCRL. */
   private readonly removed = new Set<string>();
 
@@ -241,7 +253,6 @@ export class CertificateRevocationList {
       if (e.oid === OID.issuingDistributionPoint) {
         const idp = field('issuingDistributionPoint', () => parseIssuingDistributionPoint(e.value, this.issuer));
         this.issuingDistributionPoint = idp;
-        if (idp.indirectCRL) unsupported ??= 'it is an indirect CRL (indirectCRL in its issuingDistributionPoint; not supported)';
       } else if (e.oid === OID.deltaCRLIndicator) unsupported ??= 'it is a delta CRL (deltaCRLIndicator)';
       else if (e.critical && !HANDLED_CRITICAL_CRL_EXTENSIONS.has(e.oid)) unhandled ??= e.oid;
     }
@@ -270,17 +281,29 @@ export class CertificateRevocationList {
       const base = input.byteOffset;
       const entries = new DerReader(revokedT.value, 'revokedCertificates');
       const v2 = this.version === 2;
+      const indirect = this.issuingDistributionPoint?.indirectCRL === true;
+      // §5.3.3: in an indirect CRL each entry's certificate issuer is the last certificateIssuer seen, the CRL issuer before any.
+      let entryIssuer = hex(this.normalizedIssuer);
       field('revokedCertificates', () => {
         while (entries.hasMore()) {
           const tlv = entries.read(Tag.SEQUENCE, 'revokedCertificate');
           const p = parseEntry(tlv.value, v2);
           const key = hex(p.serial);
+          if (indirect) {
+            const ci = p.extensions?.get(OID.certificateIssuer);
+            if (ci) entryIssuer = certificateIssuerKey(ci.value);
+            const set = this.issuersBySerial.get(key) ?? new Set<string>();
+            set.add(entryIssuer);
+            this.issuersBySerial.set(key, set);
+          }
           if (this.entryOffsets.has(key)) continue;
           this.entryOffsets.set(key, tlv.raw.byteOffset - base);
           if (p.reason === 'removeFromCRL') this.removed.add(key);
           if (p.extensions) {
             for (const e of p.extensions.values()) {
-              if (e.oid === OID.certificateIssuer) unsupported ??= 'an entry has a certificateIssuer extension (indirect CRLs are not supported)';
+              if (e.oid === OID.certificateIssuer) {
+                if (!indirect) unsupported ??= 'an entry has a certificateIssuer extension but the CRL is not marked indirect';
+              }
               else if (e.critical && !HANDLED_CRITICAL_ENTRY_EXTENSIONS.has(e.oid)) unhandled ??= e.oid;
             }
           }
@@ -332,6 +355,17 @@ export class CertificateRevocationList {
   /** Number of distinct serials listed. */
   get size(): number {
     return this.entryOffsets.size;
+  }
+
+  /**
+   * Does this CRL revoke the certificate with this serial issued by the CA
+   * with this normalized name? In an indirect CRL the entry's certificate
+   * issuer must match; otherwise the CRL issuer is every entry's issuer.
+   */
+  isRevokedFor(serialNumber: Uint8Array, normalizedIssuer: Uint8Array): boolean {
+    if (this.issuingDistributionPoint?.indirectCRL !== true) return bytesEqual(normalizedIssuer, this.normalizedIssuer) && this.isRevoked(serialNumber);
+    const key = hex(serialNumber);
+    return this.issuersBySerial.get(key)?.has(hex(normalizedIssuer)) === true && !this.removed.has(key);
   }
 
   /** Does this CRL revoke the certificate with this serial (INTEGER content octets)? O(1). */

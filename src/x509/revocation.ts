@@ -19,8 +19,11 @@
  *     (keyIdentifier vs subjectKeyIdentifier; authorityCertSerialNumber vs
  *     the issuer's serial) — as OpenSSL's crl_akid_check, a CRL naming
  *     another key is another CA's and simply does not count,
- *   - it is direct and not a delta CRL (no indirectCRL, deltaCRLIndicator
- *     or certificateIssuer entry: not implemented),
+ *   - it is not a delta CRL (deltaCRLIndicator: not implemented), and
+ *     either its issuer is the certificate's, or it is an indirect CRL whose
+ *     issuer the certificate's distribution point names as cRLIssuer (the
+ *     entry must then be assigned to the certificate's issuer by
+ *     certificateIssuer, §5.3.3),
  *   - its issuingDistributionPoint, if any, puts the certificate in its
  *     scope (crl-scope.ts); the reasons of the CRLs in scope are collected
  *     until all are covered (§6.3.3 (d)),
@@ -169,8 +172,9 @@ export function checkRevocation(path: readonly Certificate[], crls: readonly Cer
  */
 function signerCandidates(crl: CertificateRevocationList, issuer: Certificate, index: number, path: readonly Certificate[], o: RevocationOptions): { cert: Certificate; onPath: boolean }[] {
   const out: { cert: Certificate; onPath: boolean }[] = [];
-  if (akidMatches(crl, issuer)) out.push({ cert: issuer, onPath: true });
-  for (let j = index + 2; j < path.length; j++) {
+  if (bytesEqual(issuer.normalizedSubject, crl.normalizedIssuer) && akidMatches(crl, issuer)) out.push({ cert: issuer, onPath: true });
+  // Path certificates are validated; that includes the certificate itself (a cRLIssuer covering its own certificate).
+  for (let j = index; j < path.length; j++) {
     const c = path[j]!;
     if (c !== issuer && bytesEqual(c.normalizedSubject, crl.normalizedIssuer) && akidMatches(crl, c)) out.push({ cert: c, onPath: true });
   }
@@ -223,14 +227,15 @@ function checkOne(
     if (!best || RANK[m.kind] > RANK[best.kind]) best = m;
   };
   for (const crl of crls) {
-    if (!bytesEqual(crl.normalizedIssuer, cert.normalizedIssuer)) continue;
+    // A CRL of the certificate's issuer, or an indirect CRL of the CA its distribution point names (crl-scope.ts).
+    if (!bytesEqual(crl.normalizedIssuer, cert.normalizedIssuer) && crl.issuingDistributionPoint?.indirectCRL !== true) continue;
     const signers = signerCandidates(crl, issuer, index, path, o);
     if (signers.length === 0) continue;
     if (crl.unsupported !== undefined) {
       miss({ kind: 'unsupported', crl, why: crl.unsupported });
       continue;
     }
-    const scope = crlScope(cert, crl.issuingDistributionPoint);
+    const scope = crlScope(cert, crl.issuingDistributionPoint, crl.normalizedIssuer);
     if (typeof scope === 'string') {
       miss({ kind: 'unsupported', crl, why: scope });
       continue;
@@ -275,7 +280,7 @@ function checkOne(
       miss({ kind: 'time', crl, code: 'CRL_HAS_EXPIRED' });
       continue;
     }
-    if (crl.isRevoked(cert.serialNumber)) {
+    if (crl.isRevokedFor(cert.serialNumber, cert.normalizedIssuer)) {
       const e = crl.getEntry(cert.serialNumber);
       const when = e ? ` (revoked ${e.revocationDate.toISOString()}${e.reason !== undefined ? `, reason ${e.reason}` : ''})` : '';
       return { code: 'CERT_REVOKED', index, detail: `serial ${serialHex(cert.serialNumber)} is listed in the ${describeCrl(crl)}${when}` };

@@ -73,19 +73,11 @@ const OUT_OF_SCOPE: Record<string, string> = {
 };
 
 /** Cases that still differ from NIST's verdict, with the reason (README "PKITS"). */
-const INDIRECT = 'indirect CRLs (cRLIssuer, certificateIssuer entries) are not used yet';
 const DELTA = 'delta CRLs are not used: the base CRL alone decides';
 const URI = 'URI name constraints are not implemented: a URI name under one is refused (fail-closed, as Chromium)';
 const KNOWN_GAPS: Record<string, string> = {
   '4.13.34': URI,
   '4.13.36': URI,
-  '4.14.22': INDIRECT,
-  '4.14.24': INDIRECT,
-  '4.14.25': INDIRECT,
-  '4.14.28': INDIRECT,
-  '4.14.29': INDIRECT,
-  '4.14.30': INDIRECT,
-  '4.14.33': INDIRECT,
   '4.15.4': DELTA,
   '4.15.5': DELTA,
 };
