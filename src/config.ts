@@ -30,7 +30,7 @@ export interface PeerVerificationResult {
   readonly code?: string;
   readonly message?: string;
   /** The alert to send when this failure is fatal. */
-  readonly alert?: 'bad_certificate' | 'unknown_ca' | 'certificate_expired' | 'unsupported_certificate' | 'certificate_unknown' | 'certificate_revoked' | 'decrypt_error';
+  readonly alert?: 'bad_certificate' | 'handshake_failure' | 'unknown_ca' | 'certificate_expired' | 'unsupported_certificate' | 'certificate_unknown' | 'certificate_revoked' | 'decrypt_error';
   /** The application's own error (a checkServerIdentity result): the cause of the engine's TLSError. */
   readonly error?: Error;
 }

@@ -126,7 +126,8 @@ export async function tls12Client(io: HandshakeIO, st: ClientHelloState, sh: Ser
   const serverSpki = subjectPublicKeyInfoOf(chain[0]!);
   const serverKey = p.describePublicKey(serverSpki);
   const wantKind = suite.auth === 'ECDSA' ? 'ec' : 'rsa';
-  if (serverKey.kind !== wantKind) {
+  // RFC 8422 §5.1.1: the ECDSA suites also carry EdDSA certificates and signatures.
+  if (serverKey.kind !== wantKind && !(wantKind === 'ec' && serverKey.kind === 'ed25519')) {
     throw alertError('unsupported_certificate', `${suite.name} needs a ${wantKind.toUpperCase()} certificate, got ${serverKey.kind}`);
   }
   // RSA key exchange encrypts to the key; every other suite has it sign the ServerKeyExchange.

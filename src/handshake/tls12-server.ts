@@ -435,7 +435,8 @@ function selectSuite(
     if ((suite.kx === 'ECDHE' || suite.kx === 'DHE') && group === undefined) continue;
     for (const ck of info.certificates) {
       const kind = ck.key.kind;
-      if (suite.auth === 'ECDSA' ? kind !== 'ec' : kind !== 'rsa') continue;
+      // RFC 8422 §5.1.1: the ECDSA suites also carry EdDSA certificates and signatures.
+      if (suite.auth === 'ECDSA' ? kind !== 'ec' && kind !== 'ed25519' : kind !== 'rsa') continue;
       if (suite.kx === 'RSA') {
         if (ck.key.rsaDecryptRaw === undefined) continue;
         return { suite, certified: ck, group: undefined, scheme: undefined };

@@ -24,8 +24,9 @@ export function readExtensions(r: Reader): Extension[] {
   while (!list.atEnd()) {
     const type = list.u16('extension type');
     const data = list.vec16('extension data');
-    // RFC 8446 §4.2 / RFC 5246 §7.4.1.4: at most one extension of each type.
-    if (seen.has(type)) throw alertError('illegal_parameter', `duplicate extension ${extensionName(type)}`);
+    // RFC 8446 §4.2 / RFC 5246 §7.4.1.4: at most one extension of each type. Neither RFC names the alert;
+    // decode_error (the block does not parse as a valid list), as BoringSSL sends and BoGo expects.
+    if (seen.has(type)) throw alertError('decode_error', `duplicate extension ${extensionName(type)}`);
     seen.add(type);
     out.push({ type, data });
   }

@@ -253,11 +253,13 @@ export class Tls13Protector implements RecordProtector {
     const inner = openBody(this.aead, xorNonce(this.iv, this.seq, this.nonce), this.aad, body, inPlace);
     if (inner === null) throw alertError('bad_record_mac', 'record authentication failed');
     this.seq++;
-    // RFC 8446 §5.4: the real type is the last non-zero byte; all zeros is unexpected_message.
+    // RFC 8446 §5.4: padding does not lift the size limit: the whole TLSInnerPlaintext (content, type, padding)
+    // is at most 2^14 + 1 bytes, else record_overflow.
+    if (inner.length > MAX_PLAINTEXT_LENGTH + 1) throw alertError('record_overflow', `inner plaintext of ${inner.length} bytes (with padding) exceeds 2^14 + 1`);
+    // The real type is the last non-zero byte; all zeros is unexpected_message.
     let end = inner.length - 1;
     while (end >= 0 && inner[end] === 0) end--;
     if (end < 0) throw alertError('unexpected_message', 'inner plaintext has no content type (all padding)');
-    if (end > MAX_PLAINTEXT_LENGTH) throw alertError('record_overflow', 'inner plaintext longer than 2^14');
     return { type: inner[end]!, fragment: inner.subarray(0, end) };
   }
 }

@@ -49,27 +49,42 @@ const RECEIVED: Readonly<Record<string, string>> = {
 const REFINE: Readonly<Record<string, ReadonlyArray<readonly [RegExp, string]>>> = {
   handshake_failure: [
     [/cipher suite|no common cipher|no shared cipher/i, 'NO_SHARED_CIPHER'],
-    [/group|key share|curve/i, 'NO_SHARED_GROUP'],
     [/signature/i, 'NO_COMMON_SIGNATURE_ALGORITHMS'],
-    [/certificate/i, 'PEER_DID_NOT_RETURN_A_CERTIFICATE'],
+    [/group|key share|curve/i, 'NO_SHARED_GROUP'],
   ],
   unexpected_message: [
-    [/application data|application_data/i, 'APPLICATION_DATA_INSTEAD_OF_HANDSHAKE'],
-    [/change.?cipher.?spec|CCS/i, 'UNEXPECTED_RECORD'],
-    [/record/i, 'UNEXPECTED_RECORD'],
+    [/unknown record content type (71|72|80)\b/, 'HTTP_REQUEST'], // "GET ", "HEAD ", "POST "/"PUT " where a record header should be
+    [/unknown record content type 67\b/, 'HTTPS_PROXY_REQUEST'], // "CONNECT "
+    [/consecutive empty records|too many ChangeCipherSpec/i, 'TOO_MANY_EMPTY_FRAGMENTS'],
+    [/consecutive warning alerts/i, 'TOO_MANY_WARNING_ALERTS'],
+    [/handshake data after .* spans|ChangeCipherSpec inside a fragmented/i, 'EXCESS_HANDSHAKE_DATA'],
+    [/rejected early data exceeds/i, 'TOO_MUCH_SKIPPED_EARLY_DATA'],
+    [/malformed ChangeCipherSpec/i, 'BAD_CHANGE_CIPHER_SPEC'],
+    [/expected handshake type|expected \w+ after/i, 'UNEXPECTED_MESSAGE'],
+    [/application data|application_data|change.?cipher.?spec|CCS|record/i, 'UNEXPECTED_RECORD'],
   ],
   decode_error: [
-    [/extension/i, 'ERROR_PARSING_EXTENSION'],
-    [/trailing|excess|after the last/i, 'EXCESS_HANDSHAKE_DATA'],
+    [/duplicate extension/i, 'DUPLICATE_EXTENSION'],
+    [/alert record of/i, 'BAD_ALERT'],
+    [/\d+ trailing bytes/i, 'DECODE_ERROR'],
+    [/empty Certificate/i, 'PEER_DID_NOT_RETURN_A_CERTIFICATE'],
+    [/ProtocolName: length 0/i, 'PARSE_TLSEXT'],
+    [/malformed (server_name|supported_groups|ec_point_formats|signature_algorithms|application_layer_protocol_negotiation|extended_master_secret|renegotiation_info|session_ticket|supported_versions|key_share|pre_shared_key|psk_key_exchange_modes|early_data|cookie)\b/i, 'ERROR_PARSING_EXTENSION'],
   ],
   illegal_parameter: [
-    [/duplicate extension/i, 'DUPLICATE_EXTENSION'],
-    [/duplicate key share|duplicate group/i, 'DUPLICATE_KEY_SHARE'],
-    [/cipher/i, 'WRONG_CIPHER_RETURNED'],
-    [/curve|group|key share/i, 'WRONG_CURVE'],
-    [/point|public key|share length/i, 'BAD_ECPOINT'],
-    [/signature/i, 'WRONG_SIGNATURE_TYPE'],
+    [/two key shares for one group|duplicate key share/i, 'DUPLICATE_KEY_SHARE'],
+    [/identities and binders differ/i, 'PSK_IDENTITY_BINDER_COUNT_MISMATCH'],
+    [/PSK identity .* not offered/i, 'PSK_IDENTITY_NOT_FOUND'],
+    [/early data accepted with a different ALPN/i, 'ALPN_MISMATCH_ON_EARLY_DATA'],
+    [/ServerHello after HelloRetryRequest does not select/i, 'SECOND_SERVERHELLO_VERSION_MISMATCH'],
+    [/HelloRetryRequest would not change/i, 'EMPTY_HELLO_RETRY_REQUEST'],
+    [/HelloRetryRequest selects/i, 'WRONG_CURVE'],
+    [/chose a compression method/i, 'UNSUPPORTED_COMPRESSION_ALGORITHM'],
     [/compression/i, 'INVALID_COMPRESSION_LIST'],
+    [/suite|cipher/i, 'WRONG_CIPHER_RETURNED'],
+    [/key share rejected|share must|point|public key|share length/i, 'BAD_ECPOINT'],
+    [/curve|group|key share/i, 'WRONG_CURVE'],
+    [/CertificateVerify uses|ServerKeyExchange uses|signature/i, 'WRONG_SIGNATURE_TYPE'],
     [/session.?id/i, 'SERVER_ECHOED_INVALID_SESSION_ID'],
     [/downgrade/i, 'TLS13_DOWNGRADE'],
     [/version/i, 'WRONG_VERSION_NUMBER'],
@@ -79,8 +94,7 @@ const REFINE: Readonly<Record<string, ReadonlyArray<readonly [RegExp, string]>>>
   ],
   bad_record_mac: [[/./, 'DECRYPTION_FAILED_OR_BAD_RECORD_MAC']],
   decrypt_error: [
-    [/finished|verify_data/i, 'DIGEST_CHECK_FAILED'],
-    [/binder/i, 'DIGEST_CHECK_FAILED'],
+    [/finished|verify_data|binder/i, 'DIGEST_CHECK_FAILED'],
     [/signature/i, 'BAD_SIGNATURE'],
   ],
   protocol_version: [
@@ -88,34 +102,51 @@ const REFINE: Readonly<Record<string, ReadonlyArray<readonly [RegExp, string]>>>
     [/./, 'UNSUPPORTED_PROTOCOL'],
   ],
   record_overflow: [
-    [/ciphertext|encrypted/i, 'ENCRYPTED_LENGTH_TOO_LONG'],
+    [/ciphertext|encrypted|2\^14 \+ 256/i, 'ENCRYPTED_LENGTH_TOO_LONG'],
     [/./, 'DATA_LENGTH_TOO_LONG'],
   ],
   unsupported_extension: [[/./, 'UNEXPECTED_EXTENSION']],
-  missing_extension: [[/./, 'MISSING_EXTENSION']],
+  missing_extension: [
+    [/no key_share|key_share and supported_groups/i, 'MISSING_KEY_SHARE'],
+    [/./, 'MISSING_EXTENSION'],
+  ],
   no_application_protocol: [[/./, 'NO_APPLICATION_PROTOCOL']],
   no_renegotiation: [[/./, 'NO_RENEGOTIATION']],
   inappropriate_fallback: [[/./, 'INAPPROPRIATE_FALLBACK']],
   certificate_required: [[/./, 'PEER_DID_NOT_RETURN_A_CERTIFICATE']],
-  bad_certificate: [[/./, 'CERTIFICATE_VERIFY_FAILED']],
+  bad_certificate: [
+    [/cannot parse the peer certificate/i, 'CANNOT_PARSE_LEAF_CERT'],
+    [/empty Certificate/i, 'DECODE_ERROR'],
+    [/./, 'CERTIFICATE_VERIFY_FAILED'],
+  ],
   certificate_unknown: [[/./, 'CERTIFICATE_VERIFY_FAILED']],
   unknown_ca: [[/./, 'CERTIFICATE_VERIFY_FAILED']],
   unsupported_certificate: [[/./, 'WRONG_CERTIFICATE_TYPE']],
 };
 
+/** Our error codes that name the reason whatever the alert. */
+const BY_CODE: Readonly<Record<string, string>> = {
+  APPLICATION_VERIFICATION: 'CERTIFICATE_VERIFY_FAILED', // the shim's verifier under -verify-fail
+  CERTIFICATE_VERIFY_FAILED: 'CERTIFICATE_VERIFY_FAILED',
+  ERR_TLS_PEER_CERTIFICATE_REQUIRED: 'PEER_DID_NOT_RETURN_A_CERTIFICATE',
+  APPLICATION_DATA_ON_SHUTDOWN: 'APPLICATION_DATA_ON_SHUTDOWN',
+  ECONNRESET: 'UNEXPECTED_EOF',
+  ERR_TLS_TRUNCATED: 'UNEXPECTED_EOF',
+};
+
 /** The `:REASON:` for one of our errors. */
-export function bsslReason(err: TLSError): string {
+export function bsslReason(err: TLSError, context: { readonly alertBeforeServerHello: boolean }): string {
+  const byCode = BY_CODE[err.code];
+  if (byCode !== undefined) return byCode;
   const alert = err.alert;
-  if (alert !== undefined && alert.direction === 'received') return RECEIVED[alert.name] ?? 'UNKNOWN_ALERT_TYPE';
+  if (alert !== undefined && alert.direction === 'received') {
+    // BoringSSL's client names a handshake_failure answering its ClientHello on its own.
+    if (alert.name === 'handshake_failure' && context.alertBeforeServerHello) return 'HANDSHAKE_FAILURE_ON_CLIENT_HELLO';
+    return RECEIVED[alert.name] ?? 'UNKNOWN_ALERT_TYPE';
+  }
   if (alert !== undefined) {
     for (const [re, reason] of REFINE[alert.name] ?? []) if (re.test(err.message)) return reason;
     return alert.name.toUpperCase();
   }
-  switch (err.code) {
-    case 'ECONNRESET':
-    case 'ERR_TLS_TRUNCATED':
-      return 'UNEXPECTED_EOF';
-    default:
-      return err.code;
-  }
+  return err.code;
 }

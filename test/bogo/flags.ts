@@ -54,6 +54,7 @@ export const FLAGS: Readonly<Record<string, FlagKind>> = {
   '-verify-peer': 'bool',
   '-require-any-client-certificate': 'bool',
   '-verify-fail': 'bool',
+  '-use-custom-verify-callback': 'bool',
   '-expect-verify-result': 'bool',
   '-expect-peer-cert-file': 'string',
   // sessions and 0-RTT
@@ -66,7 +67,6 @@ export const FLAGS: Readonly<Record<string, FlagKind>> = {
   '-enable-early-data': 'bool',
   '-expect-accept-early-data': 'bool',
   '-expect-reject-early-data': 'bool',
-  '-expect-no-offer-early-data': 'bool',
   // the rest
   '-export-keying-material': 'int',
   '-export-label': 'string',
@@ -88,7 +88,6 @@ export const FLAGS: Readonly<Record<string, FlagKind>> = {
 export const NO_OP_FLAGS: Readonly<Record<string, FlagKind>> = {
   '-async': 'bool', // BoringSSL's one-byte-at-a-time BIO and asynchronous callbacks
   '-implicit-handshake': 'bool', // the first SSL_read/SSL_write drives the handshake
-  '-use-custom-verify-callback': 'bool', // the verify callback's API style; -verify-fail still applies
   '-renegotiate-never': 'bool', // the default, and the only mode ts-tls has
 };
 

@@ -82,6 +82,11 @@ interface Shared {
   readonly serverConfigCache: Map<string, ReturnType<typeof serverConfig>>;
   session: SessionState | undefined;
   clockOffset: number;
+  /** What the connection that made the session saw: BoringSSL reports it again on resumption. */
+  sessionPeerSignatureScheme: number | undefined;
+  sessionGroup: number | undefined;
+  /** The client got an alert as the first record from the server (the answer to its ClientHello). */
+  alertBeforeServerHello: boolean;
 }
 
 function versionRange(f: ConnectionFlags): { minVersion: VersionName; maxVersion: VersionName } {
@@ -133,10 +138,16 @@ function alpnList(wire: string | undefined): string[] {
   return out;
 }
 
+/**
+ * BoringSSL's verification as the test configures it: every chain passes unless -verify-fail. A failure
+ * sends certificate_unknown from the custom callback (SSL_set_custom_verify), handshake_failure from
+ * the legacy X509 callback.
+ */
 function verifier(f: ConnectionFlags): PeerVerifier {
   const fail = f.bool('-verify-fail');
-  return async () =>
-    fail ? { valid: false, code: 'APPLICATION_VERIFICATION', message: 'the test rejects the certificate', alert: 'certificate_unknown' } : { valid: true };
+  const alert = f.bool('-use-custom-verify-callback') ? 'certificate_unknown' : 'handshake_failure';
+  const result = fail ? ({ valid: false, code: 'APPLICATION_VERIFICATION', message: 'the test rejects the certificate', alert } as const) : ({ valid: true } as const);
+  return async () => result;
 }
 
 function makeConnection(f: ConnectionFlags, shared: Shared, sink: ConnectionSink, resume: boolean): Connection {
@@ -190,11 +201,19 @@ function checkHandshake(f: ConnectionFlags, s: HandshakeSummary, shared: Shared,
   if (sni !== undefined) check(s.serverName === sni, `servername mismatch (got ${s.serverName}; want ${sni})`);
   const alpn = shared.isServer ? (f.bool('-decline-alpn') ? undefined : f.str('-select-alpn')) : f.str('-expect-alpn');
   check((s.alpnProtocol ?? '') === (alpn ?? ''), `negotiated alpn proto mismatch (${s.alpnProtocol})`);
-  if (f.bool('-expect-extended-master-secret')) check(s.extendedMasterSecret, 'No EMS for connection when expected');
+  // BoringSSL's SSL_get_extms_support is true in TLS 1.3, whose key schedule always binds the transcript.
+  if (f.bool('-expect-extended-master-secret')) check(s.extendedMasterSecret || s.version === 'TLSv1.3', 'No EMS for connection when expected');
+  // SSL_get_peer_signature_algorithm and SSL_get_curve_id report the session's values on resumption.
+  const peerScheme = s.resumed && s.peerSignatureScheme === undefined ? shared.sessionPeerSignatureScheme : s.peerSignatureScheme;
+  const group = s.resumed && s.group === undefined ? shared.sessionGroup : s.group;
   const sig = f.int('-expect-peer-signature-algorithm');
-  if (sig !== undefined) check(s.peerSignatureScheme === sig, `peer signature algorithm was ${s.peerSignatureScheme?.toString(16)}, wanted ${sig.toString(16)}`);
+  if (sig !== undefined) check(peerScheme === sig, `peer signature algorithm was ${peerScheme?.toString(16)}, wanted ${sig.toString(16)}`);
   const curve = f.int('-expect-curve-id');
-  if (curve !== undefined) check(s.group === curve, `curve_id was ${s.group?.toString(16)}, wanted ${curve.toString(16)}`);
+  if (curve !== undefined) check(group === curve, `curve_id was ${group?.toString(16)}, wanted ${curve.toString(16)}`);
+  if (!s.resumed) {
+    shared.sessionPeerSignatureScheme = s.peerSignatureScheme;
+    shared.sessionGroup = s.group;
+  }
   for (const flag of ['-expect-cipher', '-expect-cipher-aes']) {
     const id = f.int(flag);
     if (id !== undefined) check(s.cipherSuite.id === id, `cipher was ${s.cipherSuite.id.toString(16)}, wanted ${id.toString(16)}`);
@@ -204,7 +223,8 @@ function checkHandshake(f: ConnectionFlags, s: HandshakeSummary, shared: Shared,
   if (f.bool('-expect-hrr')) check(s.version === 'TLSv1.3' && s.roundTrips === 2, 'expected a HelloRetryRequest');
   if (f.bool('-expect-no-hrr')) check(s.roundTrips !== 2, 'unexpected HelloRetryRequest');
   if (!shared.isServer || f.bool('-require-any-client-certificate')) check(s.peerCertificates.length > 0, 'Received no peer certificate but expected one.');
-  if (f.bool('-expect-verify-result')) check(s.authorized === !f.bool('-verify-fail'), 'Wrong certificate verification result');
+  // SSL_get_verify_result is X509_V_OK when no certificate came (a server that did not require one).
+  if (f.bool('-expect-verify-result')) check((s.authorized || s.peerCertificates.length === 0) === !f.bool('-verify-fail'), 'Wrong certificate verification result');
   // BoringSSL's SSL_VERIFY_PEER on a server: a certificate the client does send must verify.
   if (shared.isServer && f.bool('-verify-peer') && s.peerCertificates.length > 0 && !s.authorized) {
     throw new TLSError('client certificate rejected', 'CERTIFICATE_VERIFY_FAILED');
@@ -227,6 +247,7 @@ function runConnection(parsed: ParsedFlags, shared: Shared, index: number): Prom
     let conn!: Connection;
     let gotSession = false;
     let settled = false;
+    let shuttingDown = false;
     let summary: HandshakeSummary | undefined;
     const finish = (err?: unknown) => {
       if (settled) return;
@@ -262,6 +283,8 @@ function runConnection(parsed: ParsedFlags, shared: Shared, index: number): Prom
           }
           if (f.bool('-tls-unique')) {
             // RFC 5929 §3.1: the first Finished of the latest handshake: the client's in a full handshake, the server's on resumption.
+            // BoringSSL refuses it on a resumption without extended master secret (RFC 7627 §5.4's triple-handshake caveat).
+            if (s.resumed && !s.extendedMasterSecret) throw new CheckFailed('failed to get tls-unique');
             const clientFirst = !s.resumed;
             const mine = shared.isServer !== clientFirst;
             const fin = mine ? conn.finishedSent : conn.finishedReceived;
@@ -269,13 +292,20 @@ function runConnection(parsed: ParsedFlags, shared: Shared, index: number): Prom
             conn.send(fin);
           }
           if (f.bool('-shim-writes-first') && !(resume && f.bool('-enable-early-data') && !shared.isServer)) conn.send(new TextEncoder().encode('hello'));
-          if (f.bool('-shim-shuts-down')) conn.close();
+          if (f.bool('-shim-shuts-down')) {
+            // SSL_shutdown right after the handshake: quiet (nothing sent) unless -check-close-notify, which
+            // sends close_notify and then waits for the peer's.
+            shuttingDown = true;
+            if (f.bool('-check-close-notify')) conn.close();
+            else finish(endChecks());
+          }
         } catch (e) {
           finish(e);
         }
       },
       data: (bytes) => {
         try {
+          if (shuttingDown) throw new TLSError('application data while waiting for close_notify', 'APPLICATION_DATA_ON_SHUTDOWN');
           if (f.bool('-key-update')) conn.keyUpdate(false);
           const out = new Uint8Array(bytes.length);
           for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]! ^ 0xff;
@@ -285,9 +315,14 @@ function runConnection(parsed: ParsedFlags, shared: Shared, index: number): Prom
         }
       },
       end: () => {
-        // The runner is done: answer its close_notify with ours, then this connection is over.
+        // The runner is done (close_notify, or EOF after the handshake). BoringSSL's shim then calls
+        // SSL_shutdown, which is quiet unless -check-close-notify: then the peer's close_notify must have
+        // come, and ours answers it.
         try {
-          if (!f.bool('-shim-shuts-down')) conn.close();
+          if (f.bool('-check-close-notify')) {
+            if (!conn.closeNotifyReceived) throw new CheckFailed('Unexpected SSL_shutdown result: 0 != 1 (no close_notify from the peer)');
+            conn.close();
+          }
           finish(endChecks());
         } catch (e) {
           finish(e);
@@ -317,12 +352,14 @@ function runConnection(parsed: ParsedFlags, shared: Shared, index: number): Prom
       finish(e);
       return;
     }
-    socket.on('data', (d: Buffer) => conn.receive(d));
-    socket.on('end', () => {
-      conn.receiveEof();
-      // EOF without close_notify after the handshake: BoringSSL's echo loop stops on unclean shutdown too.
-      if (conn.isHandshakeComplete && !f.bool('-check-close-notify')) finish(endChecks());
+    let firstChunk = true;
+    socket.on('data', (d: Buffer) => {
+      if (firstChunk && !shared.isServer) shared.alertBeforeServerHello = d[0] === 21; // ContentType.alert
+      firstChunk = false;
+      conn.receive(d);
     });
+    // EOF: the engine reports a truncated handshake as an error, and an EOF after it as sink.end.
+    socket.on('end', () => conn.receiveEof());
     socket.on('error', (e) => {
       if (summary !== undefined && !conn.isClosed) finish(endChecks());
       else finish(conn.error ?? e);
@@ -334,7 +371,7 @@ function runConnection(parsed: ParsedFlags, shared: Shared, index: number): Prom
   });
 }
 
-function report(e: unknown): number {
+function report(e: unknown, shared: Shared | undefined): number {
   if (e instanceof Unimplemented) {
     process.stdout.write(`${e.message}\n`);
     return EXIT_UNIMPLEMENTED;
@@ -344,7 +381,7 @@ function report(e: unknown): number {
     return 1;
   }
   if (e instanceof TLSError) {
-    process.stderr.write(`:${bsslReason(e)}: ${e.message} (${e.code})\n`);
+    process.stderr.write(`:${bsslReason(e, { alertBeforeServerHello: shared?.alertBeforeServerHello ?? false })}: ${e.message} (${e.code})\n`);
     return 1;
   }
   process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
@@ -367,7 +404,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (keyFile !== undefined && certFile !== undefined) {
     certificates.push({ chain: pemCertificates(readFileSync(certFile, 'latin1')), key: defaultProvider.loadPrivateKey(readFileSync(keyFile, 'latin1')) });
   }
-  const shared: Shared = {
+  const shared: Shared = (sharedState = {
     parsed,
     isServer,
     certificates,
@@ -375,7 +412,10 @@ async function main(argv: readonly string[]): Promise<number> {
     serverConfigCache: new Map(),
     session: undefined,
     clockOffset: 0,
-  };
+    sessionPeerSignatureScheme: undefined,
+    sessionGroup: undefined,
+    alertBeforeServerHello: false,
+  });
   // Validate each phase's configuration before dialling.
   for (const phase of ['initial', 'resume'] as const) common(new ConnectionFlags(parsed, phase), shared);
   const count = 1 + (base.int('-resume-count') ?? 0);
@@ -383,12 +423,14 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
+let sharedState: Shared | undefined;
+
 // node --test runs every .js under dist/test/ (this one too): there, do nothing (it hung npm test).
 if (process.env['NODE_TEST_CONTEXT'] === undefined) main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.exitCode = report(e);
+    process.exitCode = report(e, sharedState);
   },
 );

@@ -32,7 +32,9 @@ const ECDSA_SCHEMES = [SignatureScheme.ecdsa_secp256r1_sha256, SignatureScheme.e
 
 /** Which fixture certificate a scheme needs. */
 const certFor = (scheme: number | undefined): string =>
-  scheme === SignatureScheme.ecdsa_secp256r1_sha256 ? 'server-p256' : scheme === SignatureScheme.ecdsa_secp384r1_sha384 ? 'server-p384' : 'server-rsa';
+  scheme === SignatureScheme.ed25519
+    ? 'server-ed25519'
+    : scheme === SignatureScheme.ecdsa_secp256r1_sha256 ? 'server-p256' : scheme === SignatureScheme.ecdsa_secp384r1_sha384 ? 'server-p384' : 'server-rsa';
 
 interface Case {
   readonly suite: number;
@@ -43,11 +45,13 @@ interface Case {
 const cases: Case[] = [];
 for (const suite of ECDHE_RSA) for (const group of EC_GROUPS) for (const scheme of RSA_SCHEMES) cases.push({ suite, group, scheme });
 for (const suite of ECDHE_ECDSA) for (const group of EC_GROUPS) for (const scheme of ECDSA_SCHEMES) cases.push({ suite, group, scheme });
+// RFC 8422 §5.1.1: the ECDHE_ECDSA suites carry Ed25519 certificates too (found by BoGo's Basic-Server-Ed25519).
+for (const suite of ECDHE_ECDSA) cases.push({ suite, group: NamedGroup.x25519, scheme: SignatureScheme.ed25519 });
 for (const suite of DHE_RSA) for (const group of FF_GROUPS) for (const scheme of RSA_SCHEMES) cases.push({ suite, group, scheme });
 for (const suite of RSA_KX) cases.push({ suite, group: undefined, scheme: undefined });
 
 // All server certificates are offered every time: the server must pick the one that fits.
-const serverCertificates = [certified('server-rsa'), certified('server-p256'), certified('server-p384')];
+const serverCertificates = [certified('server-rsa'), certified('server-p256'), certified('server-p384'), certified('server-ed25519')];
 
 function caseName(c: Case): string {
   const s = cipherSuiteInfo(c.suite)!.name;
@@ -71,8 +75,8 @@ async function exchange(pair: Pair, n: number): Promise<void> {
 describe('TLS 1.2 suites × groups × signature schemes in memory', () => {
   it(`covers ${cases.length} combinations`, () => {
     // 3 ECDHE-RSA × 3 groups × 6 RSA schemes + 3 ECDHE-ECDSA × 3 groups × 2 ECDSA schemes
-    // + 3 DHE × 3 FFDHE groups × 6 RSA schemes + 2 RSA key exchange suites.
-    assert.equal(cases.length, 54 + 18 + 54 + 2);
+    // + 3 ECDHE-ECDSA with Ed25519 + 3 DHE × 3 FFDHE groups × 6 RSA schemes + 2 RSA key exchange suites.
+    assert.equal(cases.length, 54 + 18 + 3 + 54 + 2);
   });
 
   for (const c of cases) {

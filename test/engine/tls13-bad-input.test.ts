@@ -10,7 +10,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptAll, certified, connectPair, handshakeBoth, settle, type Pair } from '../helpers/pair.js';
+import { acceptAll, certified, connectPair, handshakeBoth, settle, until, type Pair } from '../helpers/pair.js';
 import type { Connection, ConnectionSink } from '../../src/connection.js';
 import { clientConfig, createClientConnection, createServerConnection, serverConfig } from '../../src/engine.js';
 import { BAD_NONCE_NEW_SESSION_TICKET } from './fuzz-found.js';
@@ -131,13 +131,13 @@ describe('TLS 1.3 bad input: ClientHello', () => {
     await expectAlert(pair, 'server', 'missing_extension');
   });
 
-  it('refuses a ClientHello with two key_share extensions with illegal_parameter', T, async () => {
+  it('refuses a ClientHello with two key_share extensions with decode_error (duplicate extension, as BoringSSL)', T, async () => {
     const { pair, mitm } = mitmPair();
     editClientHello(mitm, (h) => {
       const ks = h.extensions.find((e) => e.type === X.key_share)!;
       return { ...h, extensions: [ks, ...h.extensions] };
     });
-    await expectAlert(pair, 'server', 'illegal_parameter');
+    await expectAlert(pair, 'server', 'decode_error');
   });
 
   it('refuses two key shares for one group with illegal_parameter', T, async () => {
@@ -497,6 +497,20 @@ describe('TLS 1.3 bad input: records and post-handshake messages', () => {
     const { pair, mitm } = await established();
     mitm.inject('client', 'application', [{ type: CT.application_data, fragment: new Uint8Array(2 ** 14 + 1) }]);
     await expectAlert(pair, 'server', 'record_overflow');
+  });
+
+  it('refuses an inner plaintext whose padding takes it past 2^14 + 1 bytes with record_overflow (BoGo LargePlaintext-TLS13-Padded)', T, async () => {
+    const { pair, mitm } = await established();
+    // 8192 bytes of data + the type byte + 8193 bytes of padding = 2^14 + 2 bytes of TLSInnerPlaintext (RFC 8446 §5.4).
+    mitm.inject('client', 'application', [{ type: CT.application_data, fragment: new Uint8Array(8192).fill(1), padding: 8193 }]);
+    await expectAlert(pair, 'server', 'record_overflow');
+  });
+
+  it('accepts an inner plaintext padded to exactly 2^14 + 1 bytes', T, async () => {
+    const { pair, mitm } = await established();
+    mitm.inject('client', 'application', [{ type: CT.application_data, fragment: new Uint8Array(8192).fill(1), padding: 8192 }]);
+    await until(() => pair.server.received().length === 8192, 'the padded record');
+    assert.equal(pair.server.error, undefined);
   });
 
   it('refuses a record that does not authenticate with bad_record_mac', T, async () => {
