@@ -9,6 +9,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { NamedGroup, type AeadName } from '../registry.js';
+import { FFDHE_GROUPS } from './ffdhe.js';
 import { createNativeAead, nativeHmac, nativeX25519 } from './native.js';
 import {
   KeyExchangeError,
@@ -404,6 +405,23 @@ function dhStart(p: Uint8Array, g: Uint8Array): { publicShare: Uint8Array; agree
   };
 }
 
+/**
+ * RFC 8446 §4.2.8.1: a TLS 1.3 key share in an RFC 7919 group is Y = g^X mod p, big-endian, left-padded
+ * to the length of p; the peer's must be that long and 1 < Y < p-1 (dhStart checks the range). The
+ * shared secret is likewise padded to the length of p (§7.4.1).
+ */
+function ffdheStart(group: number): { publicShare: Uint8Array; agree(peer: Uint8Array): Uint8Array } {
+  const ff = FFDHE_GROUPS.get(group)!;
+  const kx = dhStart(ff.p, ff.g);
+  return {
+    publicShare: kx.publicShare,
+    agree(peer) {
+      if (peer.length !== ff.p.length) throw new KeyExchangeError(`FFDHE key share of ${peer.length} bytes, not ${ff.p.length}`);
+      return kx.agree(peer);
+    },
+  };
+}
+
 // draft-ietf-tls-ecdhe-mlkem: X25519MLKEM768 shares are ML-KEM first, then X25519.
 const MLKEM768_EK = 1184;
 const MLKEM768_CT = 1088;
@@ -616,7 +634,7 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   supportsGroup(group: number): boolean {
-    return group === NamedGroup.x25519 || group === NamedGroup.X25519MLKEM768 || group in EC_CURVES;
+    return group === NamedGroup.x25519 || group === NamedGroup.X25519MLKEM768 || group in EC_CURVES || FFDHE_GROUPS.has(group);
   }
 
   async startKeyExchange(group: number): Promise<KeyAgreement> {
@@ -630,6 +648,10 @@ export class NodeCryptoProvider implements CryptoProvider {
     }
     if (group in EC_CURVES) {
       const kx = ecdhStart(group);
+      return agreement(group, kx.publicShare, kx.agree);
+    }
+    if (FFDHE_GROUPS.has(group)) {
+      const kx = ffdheStart(group);
       return agreement(group, kx.publicShare, kx.agree);
     }
     if (group === NamedGroup.X25519MLKEM768) {
@@ -680,6 +702,14 @@ export class NodeCryptoProvider implements CryptoProvider {
     }
     if (group in EC_CURVES) {
       const kx = ecdhStart(group);
+      return { publicShare: kx.publicShare, sharedSecret: kx.agree(peerShare) };
+    }
+    if (FFDHE_GROUPS.has(group)) {
+      const ff = FFDHE_GROUPS.get(group)!;
+      // Check the share before spending an exponentiation on our own.
+      if (peerShare.length !== ff.p.length) throw new KeyExchangeError(`FFDHE key share of ${peerShare.length} bytes, not ${ff.p.length}`);
+      if (!dhPublicInRange(peerShare, ff.p)) throw new KeyExchangeError('DH public value out of range (must be 1 < y < p-1)');
+      const kx = ffdheStart(group);
       return { publicShare: kx.publicShare, sharedSecret: kx.agree(peerShare) };
     }
     throw new KeyExchangeError(`unsupported group 0x${group.toString(16)}`);

@@ -48,7 +48,7 @@ import {
   type HandshakeMessage,
 } from '../messages/handshake.js';
 import { DEFAULT_MAX_EARLY_DATA, EARLY_DATA_AGE_WINDOW_MS, MAX_CERTIFICATE_CHAIN_LENGTH, MAX_TICKET_LIFETIME_SECONDS } from '../limits.js';
-import { ExtensionType, HandshakeType, NamedGroup, PskKeyExchangeMode, cipherSuiteInfo, groupName, type CipherSuiteInfo } from '../registry.js';
+import { ExtensionType, HandshakeType, PskKeyExchangeMode, cipherSuiteInfo, groupName, type CipherSuiteInfo } from '../registry.js';
 import { Writer } from '../wire/writer.js';
 import { KeyUsage, ownCertificateBody, requireKeyUsage, subjectPublicKeyInfoOf } from './certs.js';
 import { NO_CERTIFICATES, bytesEqual } from './common.js';
@@ -59,7 +59,6 @@ import { isThenable, openTicket, sealTicket } from './tickets.js';
 import { checkExtensions, installPostHandshake13, keylog, protectorFor, requireRecordBoundary } from './tls13-common.js';
 import { Transcript } from './transcript.js';
 
-const isFfdhe = (g: number): boolean => g >= NamedGroup.ffdhe2048 && g <= NamedGroup.ffdhe8192;
 const DEFAULT_SERVER_PSK_MODES: readonly number[] = [PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke];
 
 /** A resumption PSK the server accepted (binder verified). */
@@ -401,7 +400,8 @@ function chooseSuite(cfg: ServerConfig, hello: ClientHello): CipherSuiteInfo {
 function chooseGroup(cfg: ServerConfig, hello: ClientHello, offered: OfferedGroups | undefined): { group: number; share: KeyShareEntry | undefined } | undefined {
   if (offered === undefined) return undefined;
   const { groups: clientGroups, shares } = offered;
-  const common = cfg.groups.filter((g) => !isFfdhe(g) && cfg.provider.supportsGroup(g) && clientGroups.includes(g));
+  // RFC 8446 §4.2.7: the RFC 7919 ffdhe groups count as much as the curves; our order decides (its size, too).
+  const common = cfg.groups.filter((g) => cfg.provider.supportsGroup(g) && clientGroups.includes(g));
   const withShare = common.find((g) => shares.some((s) => s.group === g));
   if (withShare !== undefined) return { group: withShare, share: shares.find((s) => s.group === withShare) };
   if (common.length === 0) {

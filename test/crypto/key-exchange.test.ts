@@ -51,7 +51,7 @@ describe('key exchange: client start and server respond agree', () => {
 
   it('does not claim groups it cannot do', async () => {
     assert.equal(p.supportsGroup(NamedGroup.x448), false);
-    assert.equal(p.supportsGroup(NamedGroup.ffdhe2048), false); // FFDHE goes through startDh
+    assert.equal(p.supportsGroup(NamedGroup.ffdhe6144), false); // RFC 7919 groups beyond 4096 bits are not offered
     await assert.rejects(p.startKeyExchange(NamedGroup.x448), isKxError);
   });
 });
@@ -193,6 +193,31 @@ describe('finite-field DH (startDh) with the RFC 7919 groups', () => {
       // 2 and p - 2 are in range.
       assert.equal((await (await p.startDh(prime, g)).complete(Uint8Array.of(2))).length, prime.length);
       assert.equal((await (await p.startDh(prime, g)).complete(be(P - 2n))).length, prime.length);
+    });
+  }
+});
+
+describe('RFC 7919 groups as TLS 1.3 named groups (RFC 8446 §4.2.8.1)', () => {
+  for (const [group, { p: prime }] of FFDHE_GROUPS) {
+    const bits = prime.length * 8;
+    it(`ffdhe${bits}: shares and secrets are as long as p, and both sides agree`, async () => {
+      assert.ok(p.supportsGroup(group));
+      const c = await p.startKeyExchange(group);
+      assert.equal(c.publicShare.length, prime.length);
+      const s = await p.respondKeyExchange(group, c.publicShare);
+      assert.equal(s.publicShare.length, prime.length);
+      assert.equal(s.sharedSecret.length, prime.length);
+      assert.equal(hex(await c.complete(s.publicShare)), hex(s.sharedSecret));
+    });
+
+    it(`ffdhe${bits}: refuses a share that is not padded to the length of p, or out of range`, async () => {
+      const c = await p.startKeyExchange(group);
+      const P = BigInt('0x' + hex(prime));
+      const be = (v: bigint, len = prime.length): Uint8Array => Uint8Array.from(Buffer.from(v.toString(16).padStart(2 * len, '0'), 'hex'));
+      for (const y of [Uint8Array.of(2), be(2n, prime.length - 1), be(2n, prime.length + 1), be(1n), be(P - 1n), be(P)]) {
+        await assert.rejects(c.complete(y), isKxError, `client: y = ${hex(y).slice(0, 12)}... (${y.length} bytes)`);
+        await assert.rejects(p.respondKeyExchange(group, y), isKxError, `server: y = ${hex(y).slice(0, 12)}... (${y.length} bytes)`);
+      }
     });
   }
 });
