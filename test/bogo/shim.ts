@@ -269,6 +269,8 @@ function runConnection(parsed: ParsedFlags, shared: Shared, index: number): Prom
         if (!socket.destroyed) socket.write(bytes);
       },
       session: (s) => {
+        // After SSL_shutdown BoringSSL's shim reads nothing more: a ticket behind the handshake goes unread.
+        if (shuttingDown) return;
         gotSession = true;
         shared.session = s;
       },
