@@ -58,3 +58,10 @@ export const DEFAULT_SESSION_CACHE_SIZE = 10000;
 export const MAX_ANTI_REPLAY_ENTRIES = 100000;
 /** RFC 8446 §8.3: how far a client's reported ticket age may be off for 0-RTT (ms). */
 export const EARLY_DATA_AGE_WINDOW_MS = 10000;
+/**
+ * Once node:http2 is done with a connection (or the peer ended it), how long (ms) the peer has to close
+ * its side after our close_notify and FIN before the socket is destroyed.
+ */
+export const HTTP2_CLOSE_GRACE_MS = 2000;
+/** How long (ms) a server waits for a client to finish its handshake (node:tls's handshakeTimeout default). */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 120_000;

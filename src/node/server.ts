@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import { createServerConnection } from '../engine.js';
 import type { SessionState } from '../config.js';
 import { TLSError } from '../errors.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../limits.js';
 import type { SessionStore } from '../handshake/tickets.js';
 import { decodeSessionBytes, encodeSessionBytes } from './session.js';
 import { contextCertificates, toServerConfig, type SecureContextLike, type ServerOptions } from './options.js';
@@ -83,16 +84,35 @@ export class Server extends net.Server {
     this.config = toServerConfig(options, makeVerifier({ ca: options.ca, crl: options.crl, provider: options.provider }));
     this.applicationTicketKeys = options.ticketKeys !== undefined;
     if (listener) this.on('secureConnection', listener);
-    const handshakeTimeout = options.handshakeTimeout ?? 120_000;
+    // As node:tls: 0 (or absent) means the default, a negative value means none.
+    const handshakeTimeout = options.handshakeTimeout || DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    if (typeof handshakeTimeout !== 'number' || Number.isNaN(handshakeTimeout)) {
+      throw new TypeError(`The "options.handshakeTimeout" property must be of type number. Received ${typeof handshakeTimeout}`);
+    }
     this.on('connection', (raw: net.Socket) => {
-      // No setNoDelay here: each flight leaves as one corked write anyway, and with Nagle off
-      // Node 20's node:http2 (JSStreamSocket over our socket) hits an internal assertion under load.
+      // Nagle off, as node:tls servers: each flight already leaves as one corked write, and with Nagle
+      // on, a reply written right after the handshake waits for the client's delayed ACK (~40 ms).
+      raw.setNoDelay(true);
       const socket = this.wrap(raw);
-      const timer = setTimeout(() => socket.destroy(new Error('TLS handshake timeout')), handshakeTimeout);
-      timer.unref();
-      socket.once('secure', () => clearTimeout(timer));
-      socket.once('close', () => clearTimeout(timer));
+      if (handshakeTimeout > 0) this.armHandshakeTimeout(socket, handshakeTimeout);
     });
+  }
+
+  /**
+   * A handshake not done within `ms` (from the connection, however slowly the client trickles its
+   * bytes) is a tlsClientError ERR_TLS_HANDSHAKE_TIMEOUT, as in node:tls; then, unlike node:tls,
+   * which leaves the socket open for the listener to close, the socket is destroyed.
+   */
+  private armHandshakeTimeout(socket: TLSSocket, ms: number): void {
+    const timer = setTimeout(() => {
+      if (socket.destroyed || socket.connection.isHandshakeComplete) return;
+      const err = new TLSError('TLS handshake timeout', 'ERR_TLS_HANDSHAKE_TIMEOUT');
+      this.emit('tlsClientError', err, socket);
+      socket.destroy(err);
+    }, ms);
+    timer.unref();
+    socket.once('secure', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
   }
 
   /** Wrap an accepted transport (also useful for non-net transports, e.g. an in-memory Duplex). */
